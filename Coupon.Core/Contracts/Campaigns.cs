@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+
+namespace Coupon.Core.Contracts;
+
+// The HTTP contract between the api and its clients (the admin console, the tests, the load tool).
+// JSON is camelCase; enums are kebab-case strings ("sold-out").
+
+[JsonConverter(typeof(JsonStringEnumConverter<CampaignState>))]
+public enum CampaignState
+{
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+    [JsonStringEnumMemberName("open")] Open,
+    [JsonStringEnumMemberName("sold-out")] SoldOut,
+    [JsonStringEnumMemberName("closed")] Closed,
+}
+
+// Body of POST /api/admin/coupons and PUT /api/admin/coupons/{id}. Nullable so that a missing
+// field is a validation error, not a silent default; a null TotalQuantity means unlimited.
+public sealed record CampaignRequest(
+    string? Title,
+    int? TotalQuantity,
+    decimal? DiscountAmount,
+    decimal? MinOrderAmount,
+    DateTimeOffset? IssueStart,
+    DateTimeOffset? IssueEnd);
+
+// One campaign as operators see it (GET /api/admin/coupons, the 201 of a create, the 200 of an edit).
+public sealed record CampaignView(
+    long Id,
+    string Title,
+    int? TotalQuantity,
+    decimal DiscountAmount,
+    decimal MinOrderAmount,
+    DateTimeOffset IssueStart,
+    DateTimeOffset IssueEnd,
+    CampaignState State,
+    long Accepted,
+    long Persisted,
+    long? Remaining,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+// GET /api/admin/coupons/{id}/stats. Rejections are counted by problem code (sold-out, closed,
+// already-issued, not-open-yet, rate-limited, unavailable); Recent is issues per second for the
+// last few minutes, oldest first, one point a second.
+public sealed record CampaignStats(
+    long CouponId,
+    CampaignState State,
+    int? TotalQuantity,
+    long Accepted,
+    long Persisted,
+    long? Remaining,
+    IReadOnlyDictionary<string, long> Rejections,
+    double IssuesPerSecond,
+    IReadOnlyList<IssueRatePoint> Recent,
+    DateTimeOffset IssueStart,
+    DateTimeOffset IssueEnd);
+
+public sealed record IssueRatePoint(DateTimeOffset At, long Issued);
+
+// GET /api/coupons/{id}: what anyone may see.
+public sealed record PublicCampaign(
+    long Id,
+    string Title,
+    decimal DiscountAmount,
+    decimal MinOrderAmount,
+    int? TotalQuantity,
+    long? Remaining,
+    DateTimeOffset IssueStart,
+    DateTimeOffset IssueEnd,
+    CampaignState State);
+
+// GET /api/coupons/{id}/issue: the caller's status, "none", "pending" or "issued".
+public sealed record IssueStatus(long CouponId, string Status, DateTimeOffset? IssuedAt)
+{
+    public const string None = "none";
+    public const string Pending = "pending";
+    public const string Issued = "issued";
+}
+
+// GET /api/users/me/coupons.
+public sealed record UserCoupon(
+    long CouponId,
+    string Title,
+    decimal DiscountAmount,
+    decimal MinOrderAmount,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset? UsedAt);
+
+// GET /api/admin/system: the health of the api's dependencies and what the workers last reported.
+public sealed record SystemStatus(
+    string Status,
+    IReadOnlyDictionary<string, DependencyHealth> Dependencies,
+    IReadOnlyList<WorkerStatus> Workers);
+
+public sealed record DependencyHealth(string Status, string? Description, double DurationMs);
+
+public sealed record WorkerStatus(
+    string Instance,
+    DateTimeOffset LastSeen,
+    long ConsumerLag,
+    long RowsPersisted,
+    long ReconcilerRepairs,
+    long DeadLettered);

@@ -1,0 +1,20 @@
+namespace Coupon.Core.Contracts;
+
+// The stable `code` extension of every problem response; clients switch on these, never on titles.
+public static class ProblemCodes
+{
+    public const string CouponNotFound = "coupon-not-found";
+    public const string AlreadyIssued = "already-issued";
+    public const string SoldOut = "sold-out";
+    public const string NotOpenYet = "not-open-yet";
+    public const string Closed = "closed";
+    public const string RateLimited = "rate-limited";
+    public const string Unavailable = "unavailable";
+    public const string ValidationFailed = "validation-failed";
+    public const string QuantityBelowAccepted = "quantity-below-accepted";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string BodyTooLarge = "body-too-large";
+    public const string UnsupportedMediaType = "unsupported-media-type";
+    public const string BadRequest = "bad-request";
+}
