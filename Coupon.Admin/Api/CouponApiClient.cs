@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Coupon.Core.Contracts;
+using Polly;
+
+namespace Coupon.Admin.Api;
+
+// The console's only way to the data: the api's operator endpoints (http://api through service
+// discovery). Every call carries a short-lived operator token (OperatorTokenHandler).
+public sealed class CouponApiClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    public Task<IReadOnlyList<CampaignView>> GetCampaignsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<CampaignView>>(HttpMethod.Get, "api/admin/coupons", null, cancellationToken);
+
+    public Task<CampaignStats> GetStatsAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignStats>(HttpMethod.Get, $"api/admin/coupons/{id}/stats", null, cancellationToken);
+
+    public Task<SystemStatus> GetSystemAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<SystemStatus>(HttpMethod.Get, "api/admin/system", null, cancellationToken);
+
+    public Task<CampaignView> CreateCampaignAsync(CampaignRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignView>(HttpMethod.Post, "api/admin/coupons", request, cancellationToken);
+
+    public Task<CampaignView> UpdateCampaignAsync(long id, CampaignRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignView>(HttpMethod.Put, $"api/admin/coupons/{id}", request, cancellationToken);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body, options: Json),
+        };
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or ExecutionRejectedException
+            || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new ApiUnavailableException("The coupon api cannot be reached.", e);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+                    ?? throw new ApiUnavailableException($"The api answered {path} with an empty body.");
+            }
+
+            var problem = ApiProblem.Parse(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+            if ((int)response.StatusCode >= 500)
+                throw new ApiUnavailableException($"The coupon api failed: {problem.Title}");
+            throw new ApiProblemException(problem);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Coupon.Core.Contracts;
+
+namespace Coupon.Admin.Campaigns;
+
+// What the create/edit form binds to: dates and times as the operator sees them in their own
+// zone, turned into the api's UTC request only when saving.
+public sealed class CampaignFormModel
+{
+    public string? Title { get; set; }
+
+    public bool Unlimited { get; set; }
+
+    public int? TotalQuantity { get; set; }
+
+    public decimal? DiscountAmount { get; set; }
+
+    public decimal? MinOrderAmount { get; set; }
+
+    public DateTime? StartDate { get; set; }
+
+    public TimeSpan? StartTime { get; set; }
+
+    public DateTime? EndDate { get; set; }
+
+    public TimeSpan? EndTime { get; set; }
+
+    // A new campaign opens at the next full minute and runs for an hour, a sensible start to edit.
+    public static CampaignFormModel New(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
+        var start = local.Date + TimeSpan.FromMinutes(Math.Floor(local.TimeOfDay.TotalMinutes) + 1);
+        var end = start.AddHours(1);
+        return new CampaignFormModel
+        {
+            TotalQuantity = 100,
+            DiscountAmount = 1000,
+            MinOrderAmount = 0,
+            StartDate = start.Date,
+            StartTime = start.TimeOfDay,
+            EndDate = end.Date,
+            EndTime = end.TimeOfDay,
+        };
+    }
+
+    public static CampaignFormModel From(CampaignView campaign, TimeZoneInfo zone)
+    {
+        var start = TimeZoneInfo.ConvertTime(campaign.IssueStart, zone).DateTime;
+        var end = TimeZoneInfo.ConvertTime(campaign.IssueEnd, zone).DateTime;
+        return new CampaignFormModel
+        {
+            Title = campaign.Title,
+            Unlimited = campaign.TotalQuantity is null,
+            TotalQuantity = campaign.TotalQuantity,
+            DiscountAmount = campaign.DiscountAmount,
+            MinOrderAmount = campaign.MinOrderAmount,
+            StartDate = start.Date,
+            StartTime = start.TimeOfDay,
+            EndDate = end.Date,
+            EndTime = end.TimeOfDay,
+        };
+    }
+
+    public CampaignRequest ToRequest(TimeZoneInfo zone) => new(
+        Title?.Trim(),
+        Unlimited ? null : TotalQuantity ?? 0,
+        DiscountAmount,
+        MinOrderAmount,
+        ToUtc(StartDate, StartTime, zone),
+        ToUtc(EndDate, EndTime, zone));
+
+    private static DateTimeOffset? ToUtc(DateTime? date, TimeSpan? time, TimeZoneInfo zone)
+    {
+        if (date is null || time is null)
+            return null;
+        var local = DateTime.SpecifyKind(date.Value.Date + time.Value, DateTimeKind.Unspecified);
+        // A wall time skipped by a daylight-saving jump does not exist; the hour after it does.
+        if (zone.IsInvalidTime(local))
+            local = local.AddHours(1);
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+    }
+}

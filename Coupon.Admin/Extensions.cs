@@ -1,0 +1,94 @@
+using Coupon.Admin.Api;
+using Coupon.Admin.Components;
+using Coupon.Admin.SignIn;
+using Coupon.Core.Auth;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Http.Resilience;
+using MudBlazor.Services;
+
+namespace Coupon.Admin;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddAdminConsole(this WebApplicationBuilder builder)
+    {
+        // The AppHost and the tests run the built dll, not a publish output: serve the static
+        // web assets (MudBlazor's css and js) from their build manifest in every environment.
+        builder.WebHost.UseStaticWebAssets();
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+
+        builder.AddOperatorSignIn();
+        builder.AddCouponApi();
+
+        builder.Services.AddScoped<OperatorTimeZone>();
+        return builder;
+    }
+
+    private static void AddOperatorSignIn(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services =>
+            OperatorAccount.FromConfiguration(builder.Configuration, services.GetRequiredService<TimeProvider>()));
+
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = SignInEndpoints.SignInPath;
+                options.AccessDeniedPath = SignInEndpoints.SignInPath;
+                options.Cookie.Name = "coupon-admin";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.SlidingExpiration = true;
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorPolicy.Name, policy => policy.RequireRole(TokenSigning.OperatorRole));
+        builder.Services.AddCascadingAuthenticationState();
+    }
+
+    private static void AddCouponApi(this WebApplicationBuilder builder)
+    {
+        var signing = OperatorTokens.SigningFrom(builder.Configuration);
+        var subject = builder.Configuration["Admin:Operator:UserName"] ?? "admin-console";
+        builder.Services.AddSingleton(services => new OperatorTokens(signing, subject, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddTransient<OperatorTokenHandler>();
+
+        // RemoveAllResilienceHandlers is the only way to replace the handler AddServiceDefaults
+        // put on every client; it is marked experimental.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<CouponApiClient>(client => client.BaseAddress = new("http://api"))
+            .AddHttpMessageHandler<OperatorTokenHandler>()
+            // Pages poll every second and show a banner when the api is down: fail within seconds
+            // instead of the default half-minute of retries, and never repeat a create or an edit.
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(options =>
+            {
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(6);
+                options.Retry.MaxRetryAttempts = 1;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.Retry.DisableForUnsafeHttpMethods();
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+                options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(2);
+            });
+#pragma warning restore EXTEXP0001
+    }
+
+    public static WebApplication UseAdminConsole(this WebApplication app)
+    {
+        // Never a stack trace, development or not: the error page says what to do instead.
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found");
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapOperatorSignIn();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
