@@ -11,6 +11,7 @@ using Coupon.Core.Issuing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Scalar.AspNetCore;
 
 namespace Coupon.Api;
 
@@ -22,7 +23,12 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddRedisClient("redis");
-        builder.AddKafkaProducer<string, byte[]>("kafka");
+        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        {
+            // A few ms of batching under load; a bounded wait for the ack before answering 503.
+            settings.Config.LingerMs ??= 2;
+            settings.Config.MessageTimeoutMs ??= 5000;
+        });
         builder.AddMySqlDbContext<CouponDbContext>("coupondb");
 
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>

@@ -4,6 +4,7 @@ using Coupon.Core.Contracts;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Coupon.Api.Campaigns;
 
@@ -20,23 +21,28 @@ public static class CreateCampaign
             return ApiProblems.Invalid(errors);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var campaign = new Campaign { Title = request.Title! };
-        campaign.Apply(request, now);
-        campaign.CreatedAt = now;
+        // MySQL's retrying strategy reruns the whole unit, Redis write included (it is idempotent).
+        var campaign = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            var created = new Campaign { Title = request.Title!, CreatedAt = now };
+            created.Apply(request, now);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.Campaigns.Add(campaign);
-        await db.SaveChangesAsync(cancellationToken);
-        await state.ReplaceAsync(CampaignMeta.From(campaign));
-        try
-        {
-            await transaction.CommitAsync(CancellationToken.None);
-        }
-        catch
-        {
-            await state.RemoveAsync(campaign.Id);
-            throw;
-        }
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            db.Campaigns.Add(created);
+            await db.SaveChangesAsync(ct);
+            await state.ReplaceAsync(CampaignMeta.From(created));
+            try
+            {
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+            catch
+            {
+                await state.RemoveAsync(created.Id);
+                throw;
+            }
+            return created;
+        }, cancellationToken);
 
         cache.Set(campaign);
         return TypedResults.Created($"/api/admin/coupons/{campaign.Id}", views.ToView(campaign, accepted: 0));

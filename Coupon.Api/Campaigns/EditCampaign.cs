@@ -21,6 +21,16 @@ public static class EditCampaign
         if (errors.Count > 0)
             return ApiProblems.Invalid(errors);
 
+        // MySQL's retrying strategy reruns the whole unit, Redis update included (it is idempotent).
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(
+            ct => EditAsync(id, request, httpContext, db, state, cache, views, time, ct), cancellationToken);
+    }
+
+    private static async Task<Results<Ok<CampaignView>, ValidationProblem, ProblemHttpResult>> EditAsync(
+        long id, CampaignRequest request, HttpContext httpContext, CouponDbContext db, CampaignRedisState state,
+        CampaignCache cache, CampaignViews views, TimeProvider time, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var campaign = id > 0 ? await db.Campaigns.FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
         if (campaign is null)
