@@ -1,0 +1,98 @@
+using Coupon.Admin.Api;
+using Coupon.Admin.SignIn;
+using Coupon.Core.Auth;
+using Microsoft.Extensions.Configuration;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Coupon.Tests.Admin;
+
+public sealed class OperatorSignInTests
+{
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Only_the_right_user_name_and_password_sign_in()
+    {
+        var account = new OperatorAccount("operator", "correct horse", _clock);
+
+        Assert.Equal(SignInOutcome.WrongCredentials, account.SignIn("operator", "wrong"));
+        Assert.Equal(SignInOutcome.WrongCredentials, account.SignIn("someone", "correct horse"));
+        Assert.Equal(SignInOutcome.WrongCredentials, account.SignIn(null, null));
+        Assert.Equal(SignInOutcome.SignedIn, account.SignIn("operator", "correct horse"));
+    }
+
+    [Fact]
+    public void Five_failures_lock_the_account_even_for_the_right_password_until_the_lockout_ends()
+    {
+        var account = new OperatorAccount("operator", "correct horse", _clock);
+
+        for (var i = 1; i < OperatorAccount.MaxFailures; i++)
+            Assert.Equal(SignInOutcome.WrongCredentials, account.SignIn("operator", $"guess {i}"));
+        Assert.Equal(SignInOutcome.LockedOut, account.SignIn("operator", "guess 5"));
+        Assert.Equal(SignInOutcome.LockedOut, account.SignIn("operator", "correct horse"));
+
+        _clock.Now += OperatorAccount.LockoutDuration;
+
+        Assert.Equal(SignInOutcome.SignedIn, account.SignIn("operator", "correct horse"));
+    }
+
+    [Fact]
+    public void A_missing_operator_in_configuration_fails_at_start_naming_the_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Admin:Operator:UserName"] = "operator",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => OperatorAccount.FromConfiguration(configuration, _clock));
+        Assert.Contains("Admin:Operator:Password", error.Message);
+    }
+
+    [Theory]
+    [InlineData("/campaigns/7", "/campaigns/7")]
+    [InlineData("/", "/")]
+    [InlineData(null, "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("/\\evil.example/", "/")]
+    public void Sign_in_only_returns_to_pages_of_this_site(string? returnUrl, string expected) =>
+        Assert.Equal(expected, SignInEndpoints.LocalOrHome(returnUrl));
+
+    [Fact]
+    public async Task Operator_tokens_carry_the_role_and_are_reused_for_a_minute()
+    {
+        var signing = TokenSigning.Generate();
+        var tokens = new OperatorTokens(signing, "operator", _clock);
+
+        var first = tokens.Current();
+        _clock.Now += TimeSpan.FromSeconds(59);
+        Assert.Same(first, tokens.Current());
+        _clock.Now += TimeSpan.FromSeconds(1);
+        Assert.NotEqual(first, tokens.Current());
+
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(first, new TokenValidationParameters
+        {
+            ValidIssuer = signing.Issuer,
+            ValidAudience = signing.Audience,
+            IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(signing.KeyBase64)),
+            // The token was minted on the test's clock, not now.
+            ValidateLifetime = false,
+        });
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+        Assert.Equal(TokenSigning.OperatorRole, validation.ClaimsIdentity.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value);
+    }
+
+    [Fact]
+    public void The_signing_key_comes_from_the_apis_bearer_configuration()
+    {
+        var signing = TokenSigning.Generate();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(signing.ToEnvironment().Select(e => KeyValuePair.Create(e.Key.Replace("__", ":"), (string?)e.Value)))
+            .Build();
+
+        Assert.Equal(signing, OperatorTokens.SigningFrom(configuration));
+        var error = Assert.Throws<InvalidOperationException>(() => OperatorTokens.SigningFrom(new ConfigurationBuilder().Build()));
+        Assert.Contains("Authentication:Schemes:Bearer:ValidIssuer", error.Message);
+    }
+}
