@@ -14,6 +14,9 @@ public sealed class CouponApiClient(HttpClient http)
     public Task<IReadOnlyList<CampaignView>> GetCampaignsAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<CampaignView>>(HttpMethod.Get, "api/admin/coupons", null, cancellationToken);
 
+    public Task<CampaignView> GetCampaignAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignView>(HttpMethod.Get, $"api/admin/coupons/{id}", null, cancellationToken);
+
     public Task<CampaignStats> GetStatsAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync<CampaignStats>(HttpMethod.Get, $"api/admin/coupons/{id}/stats", null, cancellationToken);
 

@@ -1,0 +1,102 @@
+using Coupon.AppHost.Servers;
+using Coupon.Tests.Fixture;
+using Microsoft.Playwright;
+
+namespace Coupon.Tests.Admin;
+
+// Debian's Chromium driven by Playwright (never Playwright's own browser download), and the
+// admin console it looks at: one admin process for the whole run, started by the fixture the
+// way the AppHost starts it, signed in with the fixture's generated operator.
+public sealed class AdminBrowser : IAsyncDisposable
+{
+    public const int DesktopWidth = 1280;
+    public const int PhoneWidth = 390;
+
+    private static readonly SemaphoreSlim AdminLock = new(1, 1);
+    private static ProjectProcess? _admin;
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private AdminBrowser(IPlaywright playwright, IBrowser browser, Uri adminAddress)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        AdminAddress = adminAddress;
+    }
+
+    public Uri AdminAddress { get; }
+
+    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+
+    public static async Task<AdminBrowser> StartAsync(StackFixture stack)
+    {
+        var admin = await AdminAsync(stack);
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            // The machine has no network: without these Chromium keeps dialling Google's hosts.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"],
+        });
+        return new AdminBrowser(playwright, browser, admin.BaseAddress);
+    }
+
+    // A fresh browser context (no cookies) in the given time zone and width.
+    public async Task<IPage> NewPageAsync(int width = DesktopWidth, string timeZone = "Asia/Seoul")
+    {
+        var context = await _browser.NewContextAsync(new()
+        {
+            BaseURL = AdminAddress.ToString(),
+            TimezoneId = timeZone,
+            ViewportSize = new() { Width = width, Height = width == PhoneWidth ? 844 : 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string userName, string password)
+    {
+        await page.Locator("input[name=userName]").FillAsync(userName);
+        await page.Locator("input[name=password]").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}.png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private static async Task<ProjectProcess> AdminAsync(StackFixture stack)
+    {
+        await AdminLock.WaitAsync();
+        try
+        {
+            // The fixture stops every project it started when the run ends.
+            if (_admin is null || _admin.HasExited)
+                _admin = await stack.StartProjectAsync(CouponProject.Admin);
+            return _admin;
+        }
+        finally
+        {
+            AdminLock.Release();
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Coupon.sln")))
+            folder = folder.Parent;
+        return folder?.FullName ?? AppContext.BaseDirectory;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Coupon.AppHost.Servers;
+using Coupon.Tests.Fixture;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Coupon.Tests.Admin;
+
+// The console in a real browser against the real stack: admin, api and worker processes on the
+// fixture's Redis, MariaDB and embedded Kafka. Screenshots land in TestResults/screenshots.
+[Collection(StackCollection.Name)]
+public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
+{
+    private static readonly TimeZoneInfo Seoul = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
+
+    private AdminBrowser _browser = null!;
+
+    public async Task InitializeAsync() => _browser = await AdminBrowser.StartAsync(stack);
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
+    [Fact]
+    public async Task A_page_opened_signed_out_goes_to_sign_in_and_back_once_signed_in()
+    {
+        var page = await _browser.NewPageAsync();
+
+        await page.GotoAsync("/system");
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2Fsystem"));
+        await AdminBrowser.ScreenshotAsync(page, "signin-1280");
+        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/system$"));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_fails_and_the_right_one_signs_in()
+    {
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync("/signin");
+
+        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, "not-the-password");
+
+        await Expect(page.Locator("[data-test=signin-error]")).ToHaveTextAsync("Wrong user name or password.");
+        await AdminBrowser.ScreenshotAsync(page, "signin-wrong-password");
+
+        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=operator]")).ToHaveTextAsync(Secrets.OperatorUserName);
+    }
+
+    [Fact]
+    public async Task A_created_campaign_shows_accepted_and_persisted_counts_rising_without_a_reload()
+    {
+        var page = await SignedInPageAsync();
+        var title = $"Live {Guid.NewGuid():N}"[..20];
+
+        await page.GotoAsync("/campaigns/new");
+        await page.Locator("#title").FillAsync(title);
+        await page.Locator("#totalQuantity").FillAsync("50");
+        // Open now: the window starts a minute ago in the browser's zone (Seoul).
+        var start = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow.AddMinutes(-1), Seoul);
+        await FillPickerAsync(page, "#startDate", start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await FillPickerAsync(page, "#startTime", start.ToString("HH:mm", CultureInfo.InvariantCulture));
+        await AdminBrowser.ScreenshotAsync(page, "campaign-new-1280");
+        await page.Locator("[data-test=save]").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/campaigns$"));
+        var row = page.Locator("tr", new() { Has = page.GetByText(title, new() { Exact = true }) });
+        await Expect(row.Locator("[data-test=state]")).ToHaveTextAsync("open");
+        await Expect(row.Locator("[data-test=accepted]")).ToHaveTextAsync("0");
+        var id = long.Parse((await row.Locator("[data-test=title]").GetAttributeAsync("href"))!.Split('/')[^1], CultureInfo.InvariantCulture);
+
+        await page.EvaluateAsync("() => window.noReloadMarker = 42");
+        await IssueAsync(id, users: 3);
+
+        await Expect(row.Locator("[data-test=accepted]")).ToHaveTextAsync("3");
+        await Expect(row.Locator("[data-test=remaining]")).ToHaveTextAsync("47");
+        await Expect(row.Locator("[data-test=persisted]")).ToHaveTextAsync("3", new() { Timeout = 30_000 });
+        Assert.Equal(42, await page.EvaluateAsync<int>("() => window.noReloadMarker"));
+        await AdminBrowser.ScreenshotAsync(page, "campaigns-1280");
+
+        await page.GotoAsync($"/campaigns/{id}");
+        await Expect(page.Locator("[data-test=accepted]")).ToHaveTextAsync("3");
+        await Expect(page.Locator(".mud-chart")).ToBeVisibleAsync();
+        await AdminBrowser.ScreenshotAsync(page, "campaign-detail-1280");
+    }
+
+    [Fact]
+    public async Task A_validation_error_shows_next_to_its_field()
+    {
+        var page = await SignedInPageAsync();
+        await page.GotoAsync("/campaigns/new");
+        await page.Locator("#title").FillAsync("Ends before it starts");
+
+        await FillPickerAsync(page, "#endDate", "2020-01-01");
+        await page.Locator("[data-test=save]").ClickAsync();
+
+        var endError = page.Locator(".mud-grid-item:has(#endDate) .mud-input-helper-text.mud-input-error");
+        await Expect(endError).ToContainTextAsync("Issue end must be after issue start.");
+        await Expect(page.Locator(".mud-grid-item:has(#title) .mud-input-error")).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/new$"));
+        await AdminBrowser.ScreenshotAsync(page, "campaign-validation-1280");
+    }
+
+    [Fact]
+    public async Task The_system_page_lists_every_resource_with_its_health()
+    {
+        var page = await SignedInPageAsync();
+
+        await page.GotoAsync("/system");
+
+        var resources = page.Locator("[data-test=resource]");
+        await Expect(resources).ToContainTextAsync(["api", "kafka", "mysql", "redis"]);
+        await Expect(page.Locator("[data-test=resources] tr", new() { HasText = "api" }).Locator("[data-test=health]")).ToHaveTextAsync("Healthy");
+        await AdminBrowser.ScreenshotAsync(page, "system-1280");
+    }
+
+    [Fact]
+    public async Task The_pages_fit_a_phone_with_the_drawer_collapsed()
+    {
+        var page = await SignedInPageAsync(AdminBrowser.PhoneWidth);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-drawer")).Not.ToBeInViewportAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        await AdminBrowser.ScreenshotAsync(page, "campaigns-phone");
+
+        await page.GotoAsync("/system");
+        await Expect(page.Locator("[data-test=resource]").First).ToBeVisibleAsync();
+        await AdminBrowser.ScreenshotAsync(page, "system-phone");
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var page = await SignedInPageAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin$"));
+        await page.GotoAsync("/campaigns");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl="));
+    }
+
+    private async Task<IPage> SignedInPageAsync(int width = AdminBrowser.DesktopWidth)
+    {
+        var page = await _browser.NewPageAsync(width);
+        await page.GotoAsync("/signin");
+        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
+        return page;
+    }
+
+    // MudBlazor's editable pickers take typed text and commit it when the input loses focus.
+    private static async Task FillPickerAsync(IPage page, string selector, string text)
+    {
+        await page.Locator(selector).FillAsync(text);
+        await page.Locator(selector).PressAsync("Tab");
+    }
+
+    private async Task IssueAsync(long campaignId, int users)
+    {
+        var api = (await stack.SharedProjectsAsync()).Api;
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        var firstUser = Random.Shared.NextInt64(1_000_000, 1_000_000_000);
+        for (var user = firstUser; user < firstUser + users; user++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/coupons/{campaignId}/issue");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stack.Tokens.CreateUserToken(user, TimeSpan.FromMinutes(5)));
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+}
