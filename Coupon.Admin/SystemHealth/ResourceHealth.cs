@@ -22,6 +22,9 @@ public static class ResourceHealth
         ["coupondb"] = "mysql",
     };
 
+    // The api's own "process answers" check: the api line above already says that.
+    private const string ApiLiveness = "self";
+
     public static Color StatusColor(string status) => status switch
     {
         Healthy => Color.Success,
@@ -43,6 +46,7 @@ public static class ResourceHealth
         [
             new("api", status.Status, "reachable"),
             .. status.Dependencies
+                .Where(d => d.Key != ApiLiveness)
                 .Select(d => new ResourceLine(
                     ResourceNames.GetValueOrDefault(d.Key, d.Key),
                     d.Value.Status,

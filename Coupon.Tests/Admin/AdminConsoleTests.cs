@@ -84,7 +84,7 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 
         await page.GotoAsync($"/campaigns/{id}");
         await Expect(page.Locator("[data-test=accepted]")).ToHaveTextAsync("3");
-        await Expect(page.Locator(".mud-chart")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=rate-chart]")).ToBeVisibleAsync();
         await AdminBrowser.ScreenshotAsync(page, "campaign-detail-1280");
     }
 
