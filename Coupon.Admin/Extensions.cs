@@ -17,7 +17,9 @@ public static class Extensions
         builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        // Bottom right: at the top the snackbar would cover the page's own buttons.
+        builder.Services.AddMudServices(options =>
+            options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 
         builder.AddOperatorSignIn();
         builder.AddCouponApi();

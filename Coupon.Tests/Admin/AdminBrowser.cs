@@ -11,6 +11,7 @@ public sealed class AdminBrowser : IAsyncDisposable
 {
     public const int DesktopWidth = 1280;
     public const int PhoneWidth = 390;
+    public const string OperatorTimeZone = "Asia/Seoul";
 
     private static readonly SemaphoreSlim AdminLock = new(1, 1);
     private static ProjectProcess? _admin;
@@ -44,13 +45,14 @@ public sealed class AdminBrowser : IAsyncDisposable
         return new AdminBrowser(playwright, browser, admin.BaseAddress);
     }
 
-    // A fresh browser context (no cookies) in the given time zone and width.
-    public async Task<IPage> NewPageAsync(int width = DesktopWidth, string timeZone = "Asia/Seoul")
+    // A fresh browser context (no cookies) in the operator's time zone, on the shared admin
+    // unless another admin process is named.
+    public async Task<IPage> NewPageAsync(int width = DesktopWidth, Uri? admin = null)
     {
         var context = await _browser.NewContextAsync(new()
         {
-            BaseURL = AdminAddress.ToString(),
-            TimezoneId = timeZone,
+            BaseURL = (admin ?? AdminAddress).ToString(),
+            TimezoneId = OperatorTimeZone,
             ViewportSize = new() { Width = width, Height = width == PhoneWidth ? 844 : 900 },
         });
         context.SetDefaultTimeout(15_000);

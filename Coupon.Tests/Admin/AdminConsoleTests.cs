@@ -13,7 +13,7 @@ namespace Coupon.Tests.Admin;
 [Collection(StackCollection.Name)]
 public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 {
-    private static readonly TimeZoneInfo Seoul = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
+    private static readonly TimeZoneInfo Seoul = TimeZoneInfo.FindSystemTimeZoneById(AdminBrowser.OperatorTimeZone);
 
     private AdminBrowser _browser = null!;
 
@@ -145,9 +145,31 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl="));
     }
 
-    private async Task<IPage> SignedInPageAsync(int width = AdminBrowser.DesktopWidth)
+    [Fact]
+    public async Task With_the_api_down_the_console_shows_a_banner_and_recovers_when_it_is_back()
     {
-        var page = await _browser.NewPageAsync(width);
+        // An admin whose api address answers nothing until a relay to the real api opens there.
+        var apiPort = FreePort.Next();
+        await using var admin = await stack.StartProjectAsync(CouponProject.Admin, new Dictionary<string, string?>
+        {
+            ["services__api__http__0"] = $"http://127.0.0.1:{apiPort}",
+        });
+        var page = await SignedInPageAsync(admin: admin.BaseAddress);
+
+        await Expect(page.Locator("[data-test=api-unavailable]")).ToContainTextAsync("The coupon api is unreachable.");
+        await Expect(page.Locator("[data-test=no-campaigns]")).ToBeVisibleAsync();
+        await AdminBrowser.ScreenshotAsync(page, "campaigns-api-down-1280");
+
+        await using var relay = ApiRelay.Start(apiPort, (await stack.SharedProjectsAsync()).Api.BaseAddress);
+
+        await Expect(page.Locator("[data-test=api-unavailable]")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=page-error]")).ToHaveCountAsync(0);
+    }
+
+    private async Task<IPage> SignedInPageAsync(int width = AdminBrowser.DesktopWidth, Uri? admin = null)
+    {
+        var page = await _browser.NewPageAsync(width, admin);
         await page.GotoAsync("/signin");
         await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
