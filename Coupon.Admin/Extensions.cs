@@ -62,17 +62,17 @@ public static class Extensions
 #pragma warning disable EXTEXP0001
         builder.Services.AddHttpClient<CouponApiClient>(client => client.BaseAddress = new("http://api"))
             .AddHttpMessageHandler<OperatorTokenHandler>()
-            // Pages poll every second and show a banner when the api is down: fail within seconds
-            // instead of the default half-minute of retries, and never repeat a create or an edit.
+            // Pages poll every second and show a banner when the api is down: one quick retry
+            // instead of three with backoff, a short break after repeated failures, and never a
+            // repeated create or edit (the first may have landed).
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(options =>
             {
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(6);
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(15);
                 options.Retry.MaxRetryAttempts = 1;
                 options.Retry.Delay = TimeSpan.FromMilliseconds(200);
                 options.Retry.DisableForUnsafeHttpMethods();
-                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
                 options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(2);
             });
 #pragma warning restore EXTEXP0001

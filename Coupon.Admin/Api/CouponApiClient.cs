@@ -41,10 +41,18 @@ public sealed class CouponApiClient(HttpClient http)
         {
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or ExecutionRejectedException
-            || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (HttpRequestException e)
         {
-            throw new ApiUnavailableException("The coupon api cannot be reached.", e);
+            throw new ApiUnavailableException(e.Message, e);
+        }
+        catch (ExecutionRejectedException e)
+        {
+            // The resilience pipeline gave up (timeout, or the circuit is open after failures).
+            throw new ApiUnavailableException("It did not answer in time.", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiUnavailableException("It did not answer in time.", e);
         }
 
         using (response)

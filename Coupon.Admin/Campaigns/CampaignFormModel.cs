@@ -24,11 +24,12 @@ public sealed class CampaignFormModel
 
     public TimeSpan? EndTime { get; set; }
 
-    // A new campaign opens at the next full minute and runs for an hour, a sensible start to edit.
+    // A new campaign opens now (the current minute) and runs for an hour: a flash sale as it is
+    // usually started, and a window to move for one that is scheduled.
     public static CampaignFormModel New(DateTimeOffset now, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(now, zone).DateTime;
-        var start = local.Date + TimeSpan.FromMinutes(Math.Floor(local.TimeOfDay.TotalMinutes) + 1);
+        var start = local.Date + TimeSpan.FromMinutes(Math.Floor(local.TimeOfDay.TotalMinutes));
         var end = start.AddHours(1);
         return new CampaignFormModel
         {

@@ -34,11 +34,15 @@ public sealed class FormErrors
 
     public static FormErrors FromProblem(ApiProblem problem)
     {
+        if (problem.Errors.Count > 0)
+            return FromFieldErrors(problem.Errors, null);
+
         // The api checks one rule the form cannot: a quantity below what was already accepted.
+        // It names the field; should it ever answer with only a detail, the field is still known.
         if (problem.Code == ProblemCodes.QuantityBelowAccepted)
             return new(new Dictionary<string, string> { ["totalQuantity"] = problem.Detail ?? problem.Title }, null);
 
-        return FromFieldErrors(problem.Errors, problem.Errors.Count == 0 ? $"{problem.Title} {problem.Detail}".Trim() : null);
+        return FromMessage($"{problem.Title} {problem.Detail}".Trim());
     }
 
     private static FormErrors FromFieldErrors(IReadOnlyDictionary<string, string[]> errors, string? general)

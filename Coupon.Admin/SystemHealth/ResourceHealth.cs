@@ -22,6 +22,9 @@ public static class ResourceHealth
         ["coupondb"] = "mysql",
     };
 
+    // This page is served by the admin console, so it is up.
+    private static readonly ResourceLine Console = new("admin", Healthy, "this console");
+
     // The api's own "process answers" check: the api line above already says that.
     private const string ApiLiveness = "self";
 
@@ -38,12 +41,13 @@ public static class ResourceHealth
     {
         if (status is null || unavailable is not null)
         {
-            return [new("api", Unhealthy, unavailable ?? "not reached yet"),
-                .. new[] { "redis", "kafka", "mysql" }.Select(name => new ResourceLine(name, Unknown, "known only through the api"))];
+            return [Console, new("api", Unhealthy, unavailable ?? "not reached yet"),
+                .. new[] { "kafka", "mysql", "redis" }.Select(name => new ResourceLine(name, Unknown, "known only through the api"))];
         }
 
         return
         [
+            Console,
             new("api", status.Status, "reachable"),
             .. status.Dependencies
                 .Where(d => d.Key != ApiLiveness)

@@ -32,6 +32,8 @@ public sealed class AdminBrowser : IAsyncDisposable
 
     public static async Task<AdminBrowser> StartAsync(StackFixture stack)
     {
+        // The first render of a fresh admin process, or a create, is slow on a busy 2-core machine.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var admin = await AdminAsync(stack);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new()
@@ -55,7 +57,7 @@ public sealed class AdminBrowser : IAsyncDisposable
             TimezoneId = OperatorTimeZone,
             ViewportSize = new() { Width = width, Height = width == PhoneWidth ? 844 : 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

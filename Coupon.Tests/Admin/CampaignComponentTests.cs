@@ -53,7 +53,7 @@ public sealed class CampaignComponentTests : IAsyncLifetime
     {
         var form = Render<CampaignForm>(p => p.Add(c => c.Zone, Seoul));
 
-        form.Find("#title").Change("");
+        form.Find("#title").Input("");
         form.Find("[data-test=save]").Click();
 
         Assert.Equal("Title is required.", HelperText(form, "field-title"));
@@ -65,7 +65,7 @@ public sealed class CampaignComponentTests : IAsyncLifetime
     {
         var form = Render<CampaignForm>(p => p.Add(c => c.Zone, Seoul));
 
-        form.Find("#title").Change("Flash sale");
+        form.Find("#title").Input("Flash sale");
         form.Find("#endDate").Change("2020-01-01");
         form.Find("[data-test=save]").Click();
 

@@ -33,6 +33,18 @@ public sealed class CampaignFormModelTests
     }
 
     [Fact]
+    public void A_new_campaign_opens_at_the_current_minute_for_an_hour()
+    {
+        var now = new DateTimeOffset(2026, 11, 23, 23, 59, 42, TimeSpan.Zero);
+
+        var request = CampaignFormModel.New(now, Seoul).ToRequest(Seoul);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 23, 59, 0, TimeSpan.Zero), request.IssueStart);
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 0, 59, 0, TimeSpan.Zero), request.IssueEnd);
+        Assert.Empty(CampaignRules.Validate(request with { Title = "Flash sale" }));
+    }
+
+    [Fact]
     public void Unlimited_sends_no_quantity_and_a_cleared_quantity_fails_the_rules()
     {
         var model = CampaignFormModel.New(DateTimeOffset.UtcNow, Seoul);
@@ -80,6 +92,20 @@ public sealed class CampaignFormModelTests
 
     [Fact]
     public void A_quantity_below_what_was_accepted_is_shown_at_the_quantity()
+    {
+        var problem = ApiProblem.Parse(HttpStatusCode.BadRequest, """
+            {"title":"The request is not valid","status":400,"code":"quantity-below-accepted",
+             "errors":{"totalQuantity":["Total quantity cannot be below the 3 coupons already accepted."]}}
+            """);
+
+        var errors = FormErrors.FromProblem(problem);
+
+        Assert.Equal("Total quantity cannot be below the 3 coupons already accepted.", errors.For("totalQuantity"));
+        Assert.Null(errors.General);
+    }
+
+    [Fact]
+    public void A_quantity_below_what_was_accepted_without_field_errors_is_still_shown_at_the_quantity()
     {
         var problem = ApiProblem.Parse(HttpStatusCode.Conflict,
             """{"title":"Quantity too low","detail":"42 coupons were already accepted.","code":"quantity-below-accepted"}""");
