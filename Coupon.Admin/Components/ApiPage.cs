@@ -84,6 +84,11 @@ public abstract class ApiPage : ComponentBase, IAsyncDisposable
         {
             // The page was closed.
         }
+        catch (Exception e)
+        {
+            // Anything but an api failure is a bug: the layout's error boundary shows it, not a stack trace.
+            await InvokeAsync(() => DispatchExceptionAsync(e));
+        }
     }
 
     public async ValueTask DisposeAsync()
