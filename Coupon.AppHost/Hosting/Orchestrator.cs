@@ -27,6 +27,11 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
     {
         var stopwatch = Stopwatch.StartNew();
         var state = new StateFolder(configuration);
+        using var stateLock = TryLock(state);
+        if (stateLock is null)
+        {
+            return 1;
+        }
         foreach (var leftover in state.Ledger.KillLeftovers())
         {
             _console.Info($"killed {leftover}, left behind by a previous run");
@@ -73,11 +78,28 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
         else if (!stopping.IsCancellationRequested)
         {
             ReportReady(run, stopwatch.Elapsed);
-            await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var stopRequested = new TaskCompletionSource();
+            await using (stopping.Token.Register(stopRequested.SetResult))
+            {
+                await stopRequested.Task;
+            }
         }
         await StopAllAsync();
         _console.Info("all resources stopped");
         return _startFailure is null ? 0 : 1;
+    }
+
+    private IDisposable? TryLock(StateFolder state)
+    {
+        try
+        {
+            return state.Lock();
+        }
+        catch (StateFolderInUseException inUse)
+        {
+            _console.Error(inUse.Message);
+            return null;
+        }
     }
 
     private async Task StartGuardedAsync(ResourceRun resource, RunState run, CancellationTokenSource startup)

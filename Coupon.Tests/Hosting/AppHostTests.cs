@@ -70,6 +70,14 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
         Assert.Contains("external (ConnectionStrings:redis)", appHost.Output, StringComparison.Ordinal);
         Assert.Contains("external (ConnectionStrings:kafka)", appHost.Output, StringComparison.Ordinal);
         Assert.Contains("external (ConnectionStrings:coupondb)", appHost.Output, StringComparison.Ordinal);
+
+        // A second AppHost on the same state folder refuses rather than take these children for leftovers.
+        await using (var second = AppHostProcess.Start(_state, external))
+        {
+            Assert.Equal(1, await second.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Another AppHost is running on", second.Output, StringComparison.Ordinal);
+        }
+        Assert.All(children.Values, pid => Assert.True(AppHostProcess.IsRunning(pid)));
         Assert.Equal(0, await appHost.StopAsync());
     }
 
