@@ -30,5 +30,5 @@ if ((${#missing[@]})); then
 fi
 
 # Build once, then run the AppHost's own binary so that Ctrl+C and SIGTERM reach it directly.
-dotnet build Coupon.AppHost --nologo -v quiet
+dotnet build Coupon.AppHost --nologo -v quiet -consoleLoggerParameters:NoSummary
 exec dotnet Coupon.AppHost/bin/Debug/net10.0/Coupon.AppHost.dll "${arguments[@]}"
