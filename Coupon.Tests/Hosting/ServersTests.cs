@@ -153,6 +153,45 @@ public sealed class ServersTests(StackFixture stack)
         Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message)).Status);
     }
 
+    [Fact]
+    public async Task Kafka_answers_pushed_request_errors_in_order_and_then_serves_again()
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            MessageSendMaxRetries = 0,
+        }).SetLogHandler((_, _) => { }).Build();
+        var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
+        await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.NotEnoughReplicas);
+        var failed = await Assert.ThrowsAsync<ProduceException<string, string>>(() => producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message));
+
+        Assert.Equal(ErrorCode.NotEnoughReplicas, failed.Error.Code);
+        Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message)).Status);
+    }
+
+    [Fact]
+    public async Task Kafka_with_a_slow_broker_answers_after_its_round_trip_time()
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
+        var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
+        await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+
+        stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.FromMilliseconds(400));
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+        }
+        finally
+        {
+            stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.Zero);
+        }
+
+        Assert.InRange(elapsed.Elapsed, TimeSpan.FromMilliseconds(380), TimeSpan.FromSeconds(10));
+    }
+
     private async Task<object?> ExecuteAsync(string sql)
     {
         await using var connection = new MySqlConnection(stack.CouponDbConnectionString);
