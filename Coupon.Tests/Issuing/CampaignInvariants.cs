@@ -47,11 +47,16 @@ public sealed class CampaignInvariants(string connectionString)
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
-    public async Task<long> TotalRowsAsync()
+    // Campaigns, the campaign's rows and the user's rows: what a bad request could have changed.
+    public async Task<long> FootprintAsync(long couponId, long userId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT (SELECT COUNT(*) FROM coupon_issues) + (SELECT COUNT(*) FROM coupons)", connection);
+        await using var command = new MySqlCommand(
+            "SELECT (SELECT COUNT(*) FROM coupons) + (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @coupon OR user_id = @user)",
+            connection);
+        command.Parameters.AddWithValue("@coupon", couponId);
+        command.Parameters.AddWithValue("@user", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
