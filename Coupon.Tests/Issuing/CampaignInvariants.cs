@@ -64,14 +64,9 @@ public sealed class CampaignInvariants(string connectionString)
     // so that a row that should not exist has had its chance to appear.
     private async Task<List<long>> WaitForRowsAsync(long couponId, int expected, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var rows = await RowsAsync(couponId);
-            if (rows.Count >= expected && await IssuedQuantityAsync(couponId) >= expected)
-                break;
-            await Task.Delay(200);
-        }
+        await Poll.UntilAsync(
+            async () => (await RowsAsync(couponId)).Count >= expected && await IssuedQuantityAsync(couponId) >= expected,
+            drained => drained, timeout);
         await Task.Delay(500);
         return await RowsAsync(couponId);
     }

@@ -83,10 +83,8 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
         // Kafka keeps refusing the event, so the accepted issue waits for its ack; the api dies meanwhile.
         stack.Kafka.PushRequestErrors(KafkaApi.Produce, RetriableErrors);
         var pending = api.IssueAsync(campaign.Id, 42);
-        var deadline = DateTime.UtcNow.AddSeconds(4);
-        while (!await _redis.IsWinnerAsync(campaign.Id, 42) && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-        Assert.True(await _redis.IsWinnerAsync(campaign.Id, 42), "The issue script never recorded the winner.");
+        Assert.True(await Poll.UntilAsync(() => _redis.IsWinnerAsync(campaign.Id, 42), winner => winner, TimeSpan.FromSeconds(4)),
+            "The issue script never recorded the winner.");
         shared.Api.Kill();
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
         stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
