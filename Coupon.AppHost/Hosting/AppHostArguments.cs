@@ -22,7 +22,9 @@ public sealed record AppHostArguments(AppHostCommand Command, bool Fresh, IReadO
     {
         if (args is ["token", .. var tokenArguments])
         {
-            return new(AppHostCommand.Token, Fresh: false, tokenArguments, []);
+            // `--Section:Key=value` settings (the state folder) may follow the verb's own options.
+            var settings = tokenArguments.Where(arg => arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=')).ToArray();
+            return new(AppHostCommand.Token, Fresh: false, [.. tokenArguments.Except(settings)], settings);
         }
         var fresh = args.Contains(FreshSwitch);
         var configuration = args.Where(arg => arg != FreshSwitch).ToArray();

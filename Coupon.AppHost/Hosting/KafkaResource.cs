@@ -8,7 +8,7 @@ public sealed class KafkaResource(string name) : ServerResource(name), IResource
 {
     public const string Image = "docker.io/confluentinc/confluent-local:8.1.1";
 
-    public IValueProvider ConnectionString => new ServerConnectionString(this, $"{{{Name}.bindings.tcp.host}}:{{{Name}.bindings.tcp.port}}");
+    public string ConnectionStringExpression => $"{{{Name}.bindings.tcp.host}}:{{{Name}.bindings.tcp.port}}";
 
     // The embedded Kafka is a library: nothing to install.
     public override string? DebianPackage => null;
@@ -18,7 +18,7 @@ public sealed class KafkaResource(string name) : ServerResource(name), IResource
     // Aspire's single-node KRaft broker with a listener for clients and one for other containers.
     public override void WriteManifest(ManifestContext manifest)
     {
-        manifest.WriteContainer(Image, ConnectionString.ValueExpression);
+        manifest.WriteContainer(Image, ConnectionStringExpression);
         manifest.WriteEnvironment(new Dictionary<string, string>
         {
             ["KAFKA_LISTENERS"] = "PLAINTEXT://localhost:29092,CONTROLLER://localhost:29093,PLAINTEXT_HOST://0.0.0.0:9092,PLAINTEXT_INTERNAL://0.0.0.0:9093",

@@ -12,8 +12,8 @@ public sealed class MySqlServerResource(string name, ParameterResource password)
 
     public List<MySqlDatabaseResource> Databases { get; } = [];
 
-    public IValueProvider ConnectionString => new ServerConnectionString(this,
-        $"Server={{{Name}.bindings.tcp.host}};Port={{{Name}.bindings.tcp.port}};User ID=root;Password={Password.ValueExpression}");
+    public string ConnectionStringExpression =>
+        $"Server={{{Name}.bindings.tcp.host}};Port={{{Name}.bindings.tcp.port}};User ID=root;Password={Password.ValueExpression}";
 
     public override string DebianPackage => MariaDbServer.DebianPackage;
 
@@ -26,7 +26,7 @@ public sealed class MySqlServerResource(string name, ParameterResource password)
 
     public override void WriteManifest(ManifestContext manifest)
     {
-        manifest.WriteContainer(Image, ConnectionString.ValueExpression);
+        manifest.WriteContainer(Image, ConnectionStringExpression);
         manifest.WriteVolume($"coupon.apphost-{Name}-data", "/var/lib/mysql");
         // The image creates MYSQL_DATABASE on first start, as the local server creates its databases.
         manifest.WriteEnvironment(
@@ -47,21 +47,15 @@ public sealed class MySqlDatabaseResource(string name, MySqlServerResource serve
 {
     public MySqlServerResource Server { get; } = server;
 
-    public IValueProvider ConnectionString => new DatabaseConnectionString(this);
+    public string ConnectionStringExpression => $"{{{Server.Name}.connectionString}};Database={Name}";
+
+    public string GetConnectionString(RunState state) =>
+        state.ConfiguredConnectionString(Name) ?? $"{Server.GetConnectionString(state)};Database={Name}";
 
     public override void WriteManifest(ManifestContext manifest)
     {
         manifest.Writer.WriteString("type", "value.v0");
-        manifest.Writer.WriteString("connectionString", ConnectionString.ValueExpression);
-    }
-
-    private sealed class DatabaseConnectionString(MySqlDatabaseResource database) : IValueProvider
-    {
-        public string ValueExpression => $"{{{database.Server.Name}.connectionString}};Database={database.Name}";
-
-        public string GetValue(RunState state) =>
-            state.ConfiguredConnectionString(database.Name)
-            ?? $"{database.Server.ConnectionString.GetValue(state)};Database={database.Name}";
+        manifest.Writer.WriteString("connectionString", ConnectionStringExpression);
     }
 }
 

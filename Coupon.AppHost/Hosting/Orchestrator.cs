@@ -120,7 +120,7 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
                 resource.Endpoint = "external (through its databases' connection strings)";
                 break;
             case MySqlDatabaseResource database:
-                var connectionString = database.ConnectionString.GetValue(run);
+                var connectionString = database.GetConnectionString(run);
                 resource.Endpoint = run.ConfiguredConnectionString(database.Name) is null
                     ? $"{database.Server.Name}/{database.Name}"
                     : $"external (ConnectionStrings:{database.Name})";
@@ -154,18 +154,14 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
         return environment;
     }
 
+    // A child that exits on its own; the stop sequence reports the others.
     private async Task ReportExitAsync(ResourceRun resource, ChildProcess process)
     {
-        var exitCode = await process.Exited;
-        var message = $"{resource.Resource.Name} exited with code {exitCode.ToString(CultureInfo.InvariantCulture)}";
-        if (_stopping)
+        var exitCode = (await process.Exited).ToString(CultureInfo.InvariantCulture);
+        if (!_stopping)
         {
-            _console.Info(message);
-        }
-        else
-        {
-            resource.State = $"Exited ({exitCode.ToString(CultureInfo.InvariantCulture)})";
-            _console.Error(message);
+            resource.State = $"Exited ({exitCode})";
+            _console.Error($"{resource.Resource.Name} exited with code {exitCode}");
         }
     }
 
@@ -204,6 +200,8 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
             resource.State = "Stopping";
             await stop();
             resource.State = "Stopped";
+            var exitCode = resource.Process is { HasExited: true } process ? $" (exit code {(await process.Exited).ToString(CultureInfo.InvariantCulture)})" : "";
+            _console.Info($"{resource.Resource.Name} stopped{exitCode}");
         }
     }
 

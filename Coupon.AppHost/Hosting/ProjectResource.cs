@@ -22,7 +22,7 @@ public sealed class ProjectResource(string name, IProjectMetadata metadata) : Re
     public IEnumerable<KeyValuePair<string, IValueProvider>> EnvironmentVariables() =>
         References.Select(reference => reference switch
         {
-            IResourceWithConnectionString server => KeyValuePair.Create($"ConnectionStrings__{server.Name}", server.ConnectionString),
+            IResourceWithConnectionString server => KeyValuePair.Create($"ConnectionStrings__{server.Name}", (IValueProvider)new ConnectionStringReference(server)),
             ProjectResource project => KeyValuePair.Create($"services__{project.Name}__http__0", project.HttpUrl),
             _ => throw new InvalidOperationException($"'{Name}' cannot reference '{reference.Name}'."),
         }).Concat(Environment);

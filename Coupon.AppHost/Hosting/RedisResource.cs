@@ -9,8 +9,8 @@ public sealed class RedisResource(string name, ParameterResource password) : Ser
 
     public ParameterResource Password { get; } = password;
 
-    public IValueProvider ConnectionString => new ServerConnectionString(this,
-        $"{{{Name}.bindings.tcp.host}}:{{{Name}.bindings.tcp.port}},password={Password.ValueExpression}");
+    public string ConnectionStringExpression =>
+        $"{{{Name}.bindings.tcp.host}}:{{{Name}.bindings.tcp.port}},password={Password.ValueExpression}";
 
     public override string DebianPackage => RedisServer.DebianPackage;
 
@@ -20,7 +20,7 @@ public sealed class RedisResource(string name, ParameterResource password) : Ser
     // The container Aspire runs, with the same append-only persistence as the local server.
     public override void WriteManifest(ManifestContext manifest)
     {
-        manifest.WriteContainer(Image, ConnectionString.ValueExpression);
+        manifest.WriteContainer(Image, ConnectionStringExpression);
         manifest.Writer.WriteString("entrypoint", "/bin/sh");
         manifest.Writer.WriteStartArray("args");
         manifest.Writer.WriteStringValue("-c");

@@ -30,7 +30,18 @@ public interface IResourceWithConnectionString
 {
     string Name { get; }
 
-    IValueProvider ConnectionString { get; }
+    // The manifest's connectionString field, e.g. `{mysql.connectionString};Database=coupondb`.
+    string ConnectionStringExpression { get; }
+
+    string GetConnectionString(RunState state);
+}
+
+// How a referencing resource sees the connection string: `{name.connectionString}` in the manifest.
+public sealed record ConnectionStringReference(IResourceWithConnectionString Resource) : IValueProvider
+{
+    public string ValueExpression => $"{{{Resource.Name}.connectionString}}";
+
+    public string GetValue(RunState state) => Resource.GetConnectionString(state);
 }
 
 // A value known in the manifest as an expression and at run time as a string (Aspire's

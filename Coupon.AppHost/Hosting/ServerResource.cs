@@ -16,12 +16,7 @@ public abstract class ServerResource(string name) : Resource(name)
 
     // The WaitFor health check, against the local or the external server.
     internal abstract Task ProbeAsync(string connectionString, CancellationToken cancellationToken);
-}
 
-// A server's connection string: the configured one, else the local server's.
-internal sealed class ServerConnectionString(ServerResource server, string expression) : IValueProvider
-{
-    public string ValueExpression => expression;
-
-    public string GetValue(RunState state) => state.ServerConnectionString(server);
+    // The configured connection string, else the local server's.
+    public string GetConnectionString(RunState state) => state.ServerConnectionString(this);
 }

@@ -32,6 +32,9 @@ public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyL
 
     private string Socket => Path.Combine(folder, "mysqld.sock");
 
+    // Its own, not /tmp: temporary tables of concurrent installs in one folder collide.
+    private string TempDirectory => Path.Combine(folder, "tmp");
+
     // The server without a database, as Aspire's mysql resource exposes it.
     public string ConnectionString =>
         $"Server=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};User ID=root;Password={rootPassword}";
@@ -49,6 +52,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyL
         {
             await InstallAsync(cancellationToken);
         }
+        Directory.CreateDirectory(TempDirectory);
         string[] arguments =
         [
             "--no-defaults",
@@ -58,6 +62,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyL
             $"--socket={Socket}",
             $"--pid-file={Path.Combine(folder, "mysqld.pid")}",
             "--skip-name-resolve",
+            $"--tmpdir={TempDirectory}",
             "--skip-log-bin",
             "--innodb-buffer-pool-size=64M",
             "--innodb-log-file-size=32M",
@@ -98,6 +103,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyL
             Directory.Delete(folder, recursive: true);
         }
         Directory.CreateDirectory(DataDirectory);
+        Directory.CreateDirectory(TempDirectory);
         string[] arguments =
         [
             "--no-defaults",
@@ -105,6 +111,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyL
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
             "--skip-name-resolve",
+            $"--tmpdir={TempDirectory}",
             "--innodb-log-file-size=32M",
             .. RunAsRoot,
         ];
