@@ -1,0 +1,106 @@
+using System.Net;
+using Confluent.Kafka;
+using Coupon.AppHost.Servers;
+using Coupon.Core.Contracts;
+using Coupon.Tests.Fixture;
+using Xunit.Abstractions;
+
+namespace Coupon.Tests.Issuing;
+
+// Kafka refusing or vanishing while coupons are issued: a 503 leaves nothing behind, a crash
+// after the Redis step is repaired by the reconciler.
+[Collection(StackCollection.Name)]
+public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
+    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_produce_answers_503_and_leaves_no_winner_and_no_row()
+    {
+        using var api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
+        var campaign = await api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+
+        // Non-retriable broker errors: Kafka surely did not write the event.
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.MsgSizeTooLarge, ErrorCode.MsgSizeTooLarge);
+        foreach (var user in new long[] { 1, 2 })
+        {
+            using var refused = await api.IssueAsync(campaign.Id, user);
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, ProblemCodes.Unavailable);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.False(await _redis.IsWinnerAsync(campaign.Id, user));
+        }
+
+        // The same user may retry once Kafka takes events again.
+        using (var retried = await api.IssueAsync(campaign.Id, 2))
+            Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+
+        await _invariants.AssertAsync(campaign.Id, 10, accepted: [2], refused: [1]);
+        Assert.Equal(1, await _redis.WinnersAsync(campaign.Id));
+    }
+
+    [Fact]
+    public async Task A_produce_failing_until_the_delivery_timeout_answers_503()
+    {
+        using var api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
+        var campaign = await api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+
+        // Retriable errors, more than the producer retries within its delivery timeout.
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, RetriableErrors);
+        using (var refused = await api.IssueAsync(campaign.Id, 1))
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, ProblemCodes.Unavailable);
+        Assert.False(await _redis.IsWinnerAsync(campaign.Id, 1));
+        stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
+
+        using (var retried = await api.IssueAsync(campaign.Id, 2))
+            Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        await _invariants.AssertAsync(campaign.Id, 10, accepted: [2], refused: [1]);
+    }
+
+    [Fact]
+    public async Task An_api_killed_between_redis_and_the_kafka_ack_loses_no_coupon()
+    {
+        // The shared pair is broken on purpose (the fixture restarts it for the next test): its
+        // worker makes way for one with a short reconcile grace, its api is the one killed.
+        var shared = await stack.SharedProjectsAsync();
+        await shared.Worker.StopAsync();
+        await using var worker = await stack.StartProjectAsync(CouponProject.Worker, new Dictionary<string, string?>
+        {
+            ["Worker__ReconcileInterval"] = "00:00:01",
+            ["Worker__ReconcileGrace"] = "00:00:02",
+        });
+        using var api = new IssuingClient(shared.Api.BaseAddress, stack.Tokens);
+        var campaign = await api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+
+        // Kafka keeps refusing the event, so the accepted issue waits for its ack; the api dies meanwhile.
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, RetriableErrors);
+        var pending = api.IssueAsync(campaign.Id, 42);
+        Assert.True(await Poll.UntilAsync(() => _redis.IsWinnerAsync(campaign.Id, 42), winner => winner, TimeSpan.FromSeconds(4)),
+            "The issue script never recorded the winner.");
+        shared.Api.Kill();
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
+        stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
+
+        try
+        {
+            // The grace period, a reconcile tick and a fresh consumer's first fetch: a busy machine needs a while.
+            await _invariants.AssertAsync(campaign.Id, 10, accepted: [42], refused: [], drainTimeout: TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            // The worker's side of the story, for when the repair does not come.
+            foreach (var line in worker.RecentOutput())
+                output.WriteLine(line);
+        }
+    }
+
+    private static readonly ErrorCode[] RetriableErrors = Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 100).ToArray();
+}
