@@ -11,6 +11,8 @@ using Coupon.Core.Issuing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace Coupon.Api;
@@ -31,7 +33,7 @@ public static class Extensions
         });
         builder.AddMySqlDbContext<CouponDbContext>("coupondb");
 
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
 
         builder.Services.AddHostedService<MigrationService>();
@@ -106,7 +108,7 @@ public static class Extensions
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.AddPolicy(IssuingEndpoints.RateLimitPolicy, context =>
             {
-                var limit = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<IssueRateLimitOptions>>().Value;
+                var limit = context.RequestServices.GetRequiredService<IOptions<IssueRateLimitOptions>>().Value;
                 var user = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? string.Empty;
                 return RateLimitPartition.GetFixedWindowLimiter(user, _ => new FixedWindowRateLimiterOptions
                 {

@@ -20,6 +20,7 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
     public async Task DisposeAsync()
     {
         stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
+        stack.Kafka.SetAllBrokersUp();
         await _redis.DisposeAsync();
     }
 
@@ -68,10 +69,9 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
     [Fact]
     public async Task An_api_killed_between_redis_and_the_kafka_ack_loses_no_coupon()
     {
-        // The shared pair is broken on purpose (the fixture restarts it for the next test): its
-        // worker makes way for one with a short reconcile grace, its api is the one killed.
+        // A worker with a short reconcile grace beside the shared one, ready before the fault;
+        // the shared api is the one killed (the fixture restarts it for the next test).
         var shared = await stack.SharedProjectsAsync();
-        await shared.Worker.StopAsync();
         await using var worker = await stack.StartProjectAsync(CouponProject.Worker, new Dictionary<string, string?>
         {
             ["Worker__ReconcileInterval"] = "00:00:01",
@@ -80,18 +80,26 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
         using var api = new IssuingClient(shared.Api.BaseAddress, stack.Tokens);
         var campaign = await api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
 
-        // Kafka keeps refusing the event, so the accepted issue waits for its ack; the api dies meanwhile.
-        stack.Kafka.PushRequestErrors(KafkaApi.Produce, RetriableErrors);
-        var pending = api.IssueAsync(campaign.Id, 42);
-        Assert.True(await Poll.UntilAsync(() => _redis.IsWinnerAsync(campaign.Id, 42), winner => winner, TimeSpan.FromSeconds(4)),
-            "The issue script never recorded the winner.");
-        shared.Api.Kill();
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
-        stack.Kafka.ClearRequestErrors(KafkaApi.Produce);
+        // Kafka is gone, so the accepted issue waits for its ack; the api dies meanwhile. (Killing
+        // a producer in the middle of injected request errors leaves the mock cluster refusing
+        // later producers, so the broker is taken down instead.)
+        stack.Kafka.SetAllBrokersDown();
+        try
+        {
+            var pending = api.IssueAsync(campaign.Id, 42);
+            Assert.True(await Poll.UntilAsync(() => _redis.IsWinnerAsync(campaign.Id, 42), winner => winner, TimeSpan.FromSeconds(4)),
+                "The issue script never recorded the winner.");
+            shared.Api.Kill();
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
+        }
+        finally
+        {
+            stack.Kafka.SetAllBrokersUp();
+        }
 
         try
         {
-            // The grace period, a reconcile tick and a fresh consumer's first fetch: a busy machine needs a while.
+            // The grace period, a reconcile tick and the consumers' reconnection: a busy machine needs a while.
             await _invariants.AssertAsync(campaign.Id, 10, accepted: [42], refused: [], drainTimeout: TimeSpan.FromSeconds(60));
         }
         finally
