@@ -1,0 +1,42 @@
+using System.Net;
+using Coupon.Core.Contracts;
+using Coupon.Tests.Fixture;
+
+namespace Coupon.Tests.Issuing;
+
+// The per-user limit on the issue endpoint: past it a user gets 429 + Retry-After and nothing is
+// recorded, while other users are not slowed by it.
+[Collection(StackCollection.Name)]
+public sealed class RateLimitTests(StackFixture stack)
+{
+    [Fact]
+    public async Task A_user_past_the_limit_gets_429_and_others_do_not()
+    {
+        // The shared worker persists what this api accepts.
+        await stack.SharedProjectsAsync();
+        await using var api = await stack.StartProjectAsync(CouponProject.Api, new Dictionary<string, string?>
+        {
+            ["Issuing__RateLimit__PermitLimit"] = "2",
+            ["Issuing__RateLimit__Window"] = "00:01:00",
+        });
+        using var client = new IssuingClient(api.BaseAddress, stack.Tokens);
+        await using var redis = new RedisProbe(stack.RedisConnectionString);
+        var campaign = await client.CreateOpenCampaignAsync(10, await redis.NowAsync());
+
+        using (var first = await client.IssueAsync(campaign.Id, 1))
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        using (var second = await client.IssueAsync(campaign.Id, 1))
+            await ProblemAssert.IsProblemAsync(second, HttpStatusCode.Conflict, ProblemCodes.AlreadyIssued);
+        using (var third = await client.IssueAsync(campaign.Id, 1))
+        {
+            await ProblemAssert.IsProblemAsync(third, HttpStatusCode.TooManyRequests, ProblemCodes.RateLimited);
+            Assert.True(third.Headers.RetryAfter is not null, "429 without Retry-After");
+        }
+
+        using (var other = await client.IssueAsync(campaign.Id, 2))
+            Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+
+        await new CampaignInvariants(stack.CouponDbConnectionString)
+            .AssertAsync(campaign.Id, 10, accepted: [1, 2], refused: []);
+    }
+}
