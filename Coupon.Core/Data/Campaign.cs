@@ -1,0 +1,24 @@
+namespace Coupon.Core.Data;
+
+// A coupon campaign (table `coupons`). IssuedQuantity is only ever added to by the worker, by
+// the rows it actually inserted; Version is bumped by operator edits only, so the two never
+// conflict.
+public sealed class Campaign
+{
+    public const string FirstComeFirstServed = "first-come-first-served";
+
+    public long Id { get; set; }
+    public required string Title { get; set; }
+    public string Type { get; set; } = FirstComeFirstServed;
+    public int? TotalQuantity { get; set; }
+    public int IssuedQuantity { get; set; }
+    public decimal DiscountAmount { get; set; }
+    public decimal MinOrderAmount { get; set; }
+    public DateTime IssueStart { get; set; }
+    public DateTime IssueEnd { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public int Version { get; set; }
+
+    public List<CouponIssue> Issues { get; } = [];
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Coupon.Core.Data;
+
+public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) : DbContext(options)
+{
+    // The server every environment runs (Debian's mariadb-server); fixed so that no connection
+    // is needed to pick it.
+    public static readonly ServerVersion DefaultServerVersion = new MariaDbServerVersion(new Version(10, 11));
+
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CouponIssue> Issues => Set<CouponIssue>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // DATETIME carries no zone: everything stored is UTC, and comes back marked as UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>().HavePrecision(6);
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>().HavePrecision(6);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Campaign>(campaign =>
+        {
+            campaign.ToTable("coupons");
+            campaign.Property(c => c.Id).HasColumnName("id");
+            campaign.Property(c => c.Title).HasColumnName("title").HasMaxLength(Contracts.CampaignRules.TitleMaxLength);
+            campaign.Property(c => c.Type).HasColumnName("type").HasMaxLength(32);
+            campaign.Property(c => c.TotalQuantity).HasColumnName("total_quantity");
+            campaign.Property(c => c.IssuedQuantity).HasColumnName("issued_quantity");
+            campaign.Property(c => c.DiscountAmount).HasColumnName("discount_amount").HasPrecision(12, 2);
+            campaign.Property(c => c.MinOrderAmount).HasColumnName("min_order_amount").HasPrecision(12, 2);
+            campaign.Property(c => c.IssueStart).HasColumnName("issue_start");
+            campaign.Property(c => c.IssueEnd).HasColumnName("issue_end");
+            campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
+            campaign.Property(c => c.UpdatedAt).HasColumnName("updated_at");
+            campaign.Property(c => c.Version).HasColumnName("version").IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<CouponIssue>(issue =>
+        {
+            issue.ToTable("coupon_issues");
+            issue.Property(i => i.Id).HasColumnName("id");
+            issue.Property(i => i.CouponId).HasColumnName("coupon_id");
+            issue.Property(i => i.UserId).HasColumnName("user_id");
+            issue.Property(i => i.IssuedAt).HasColumnName("issued_at");
+            issue.Property(i => i.UsedAt).HasColumnName("used_at");
+            issue.HasIndex(i => new { i.CouponId, i.UserId }).IsUnique().HasDatabaseName("ux_coupon_issues_coupon_user");
+            issue.HasIndex(i => i.UserId).HasDatabaseName("ix_coupon_issues_user");
+            issue.HasOne(i => i.Coupon).WithMany(c => c.Issues).HasForeignKey(i => i.CouponId)
+                .HasConstraintName("fk_coupon_issues_coupons").OnDelete(DeleteBehavior.Restrict);
+        });
+    }
+}
+
+internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    value => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value,
+    value => DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -1,0 +1,22 @@
+using StackExchange.Redis;
+
+namespace Coupon.Core.Issuing;
+
+// Every key of one campaign carries the hash tag {id}, so a Redis Cluster keeps a campaign's keys
+// in one slot (scripts and transactions may touch them together) and spreads campaigns over nodes.
+public readonly record struct CampaignKeys(long CouponId)
+{
+    public const string WorkersKey = "coupon:workers";
+
+    // Hash: total (-1 = unlimited), start and end (unix ms, UTC). Absent = Redis state lost.
+    public RedisKey Meta => $"coupon:{{{CouponId}}}:meta";
+
+    // Hash: userId -> acceptedAt (unix ms). HLEN is the accepted count.
+    public RedisKey Winners => $"coupon:{{{CouponId}}}:winners";
+
+    // Hash: problem code -> rejections counted by the api.
+    public RedisKey Rejections => $"coupon:{{{CouponId}}}:rejections";
+
+    // String counter of issues accepted in one second (unix seconds), expiring after a while.
+    public RedisKey IssuedInSecond(long unixSeconds) => $"coupon:{{{CouponId}}}:issued:{unixSeconds}";
+}

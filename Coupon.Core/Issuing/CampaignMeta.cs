@@ -1,0 +1,16 @@
+using Coupon.Core.Data;
+
+namespace Coupon.Core.Issuing;
+
+// What the issue script needs to know about a campaign; lives in the `coupon:{id}:meta` hash.
+public sealed record CampaignMeta(long CouponId, int? TotalQuantity, DateTime IssueStart, DateTime IssueEnd)
+{
+    public const long Unlimited = -1;
+
+    public static CampaignMeta From(Campaign campaign) =>
+        new(campaign.Id, campaign.TotalQuantity, campaign.IssueStart, campaign.IssueEnd);
+
+    internal long Total => TotalQuantity ?? Unlimited;
+    internal long StartMs => new DateTimeOffset(DateTime.SpecifyKind(IssueStart, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+    internal long EndMs => new DateTimeOffset(DateTime.SpecifyKind(IssueEnd, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+}

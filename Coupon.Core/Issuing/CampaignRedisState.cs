@@ -1,0 +1,95 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Coupon.Core.Issuing;
+
+// The Redis side of a campaign: its meta and its winners. The api writes it on create and edit
+// and runs the issue/undo scripts against it; the worker rebuilds it from MySQL after a loss.
+public sealed class CampaignRedisState(IConnectionMultiplexer redis)
+{
+    private const int WinnersPerCommand = 1000;
+
+    private IDatabase Database => redis.GetDatabase();
+
+    // Writes meta and the winners (none for a new campaign) in one MULTI/EXEC, so a reader sees
+    // either the old state or the whole new one; meta is what marks the state as present.
+    public async Task ReplaceAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>>? winners = null)
+    {
+        var keys = new CampaignKeys(meta.CouponId);
+        var transaction = Database.CreateTransaction();
+        var commands = new List<Task>
+        {
+            transaction.KeyDeleteAsync(keys.Winners),
+        };
+        foreach (var chunk in (winners ?? []).Chunk(WinnersPerCommand))
+        {
+            commands.Add(transaction.HashSetAsync(keys.Winners,
+                [.. chunk.Select(w => new HashEntry(w.Key, w.Value))]));
+        }
+        commands.Add(transaction.HashSetAsync(keys.Meta,
+        [
+            new HashEntry("total", meta.Total),
+            new HashEntry("start", meta.StartMs),
+            new HashEntry("end", meta.EndMs),
+        ]));
+        if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+            throw new RedisException($"The Redis state of campaign {meta.CouponId} was not written.");
+        await Task.WhenAll(commands).ConfigureAwait(false);
+    }
+
+    // An operator's edit of a campaign whose state is present; atomic with the accepted count,
+    // so the quantity can never be set below what has been accepted.
+    public async Task<(MetaUpdate Result, long Accepted)> UpdateAsync(CampaignMeta meta)
+    {
+        var keys = new CampaignKeys(meta.CouponId);
+        var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
+            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs]).ConfigureAwait(false))!;
+        var accepted = (long)result[1];
+        return ((long)result[0]) switch
+        {
+            1 => (MetaUpdate.Updated, accepted),
+            -1 => (MetaUpdate.Lost, accepted),
+            _ => (MetaUpdate.BelowAccepted, accepted),
+        };
+    }
+
+    public async Task RemoveAsync(long couponId)
+    {
+        var keys = new CampaignKeys(couponId);
+        await Database.KeyDeleteAsync([keys.Meta, keys.Winners]).ConfigureAwait(false);
+    }
+
+    public Task<bool> ExistsAsync(long couponId) => Database.KeyExistsAsync(new CampaignKeys(couponId).Meta);
+
+    public Task<long> AcceptedAsync(long couponId) => Database.HashLengthAsync(new CampaignKeys(couponId).Winners);
+
+    // The acceptance time of one user, if Redis holds one.
+    public async Task<DateTimeOffset?> AcceptedAtAsync(long couponId, long userId)
+    {
+        var value = await Database.HashGetAsync(new CampaignKeys(couponId).Winners, userId).ConfigureAwait(false);
+        return value.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds((long)value) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<long, long>> WinnersAsync(long couponId)
+    {
+        var entries = await Database.HashGetAllAsync(new CampaignKeys(couponId).Winners).ConfigureAwait(false);
+        return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
+    }
+
+    public async Task<IssueResult> IssueAsync(long couponId, long userId)
+    {
+        var keys = new CampaignKeys(couponId);
+        var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database,
+            [keys.Meta, keys.Winners], [userId]).ConfigureAwait(false))!;
+        return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], (long)result[2]);
+    }
+
+    // Takes back an acceptance whose event was not delivered; only that exact entry is removed.
+    public async Task<bool> UndoAsync(long couponId, long userId, long acceptedAtMs)
+    {
+        var removed = await RedisScript.Undo.EvaluateAsync(Database,
+            [new CampaignKeys(couponId).Winners],
+            [userId, acceptedAtMs.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
+        return (long)removed == 1;
+    }
+}

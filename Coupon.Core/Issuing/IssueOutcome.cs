@@ -1,0 +1,26 @@
+namespace Coupon.Core.Issuing;
+
+// What the issue script decided; the numbers are the script's return codes.
+public enum IssueOutcome
+{
+    Unavailable = 0,
+    Accepted = 1,
+    NotOpenYet = 2,
+    Closed = 3,
+    AlreadyIssued = 4,
+    SoldOut = 5,
+}
+
+// AcceptedAtMs is Redis TIME when the script ran (unix ms); Accepted the winners count after it.
+public readonly record struct IssueResult(IssueOutcome Outcome, long AcceptedAtMs, long Accepted)
+{
+    public DateTimeOffset AcceptedAt => DateTimeOffset.FromUnixTimeMilliseconds(AcceptedAtMs);
+}
+
+public enum MetaUpdate
+{
+    Updated,
+    // The campaign's Redis state is gone; only the rebuild from MySQL may recreate it.
+    Lost,
+    BelowAccepted,
+}

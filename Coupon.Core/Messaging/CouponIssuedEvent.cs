@@ -1,0 +1,49 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Coupon.Core.Messaging;
+
+// Published by the api once Redis accepted the issue; persisted by the worker.
+// JSON: { "couponId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }.
+public sealed record CouponIssuedEvent(long CouponId, long UserId, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt)
+{
+    // The Kafka key: the user, so partitions (and worker instances) share the load evenly even
+    // when one campaign takes all the traffic.
+    public string Key => UserId.ToString(CultureInfo.InvariantCulture);
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, MessagingJsonContext.Default.CouponIssuedEvent);
+
+    // False for anything that is not a complete, sensible event: such a message goes to the DLQ.
+    public static bool TryParse(ReadOnlySpan<byte> json, [NotNullWhen(true)] out CouponIssuedEvent? issued)
+    {
+        try
+        {
+            issued = JsonSerializer.Deserialize(json, MessagingJsonContext.Default.CouponIssuedEvent);
+        }
+        catch (JsonException)
+        {
+            issued = null;
+        }
+        if (issued is { CouponId: > 0, UserId: > 0 } && issued.AcceptedAt != default)
+            return true;
+        issued = null;
+        return false;
+    }
+}
+
+internal sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+{
+    private const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(CouponIssuedEvent))]
+internal sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -1,0 +1,8 @@
+namespace Coupon.Core.Messaging;
+
+public static class CouponTopics
+{
+    public const string Issued = "coupon-issued";
+    public const string IssuedDeadLetter = "coupon-issued.dlq";
+    public const int IssuedPartitions = 8;
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Text;
+using Confluent.Kafka;
+
+namespace Coupon.Core.Messaging;
+
+// W3C trace context in Kafka headers (`traceparent`, `tracestate`), so one trace runs from the
+// issue request through Kafka to the worker's insert.
+public static class TraceHeaders
+{
+    public const string TraceParent = "traceparent";
+    public const string TraceState = "tracestate";
+
+    public static Headers From(Activity? activity)
+    {
+        var headers = new Headers();
+        if (activity is null)
+            return headers;
+        headers.Add(TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
+        if (!string.IsNullOrEmpty(activity.TraceStateString))
+            headers.Add(TraceState, Encoding.ASCII.GetBytes(activity.TraceStateString));
+        return headers;
+    }
+
+    // The context of the producing span, or default when the message carries none (or a bad one).
+    public static ActivityContext Extract(Headers? headers)
+    {
+        if (headers is null || !headers.TryGetLastBytes(TraceParent, out var parent))
+            return default;
+        var state = headers.TryGetLastBytes(TraceState, out var stateBytes) ? Encoding.ASCII.GetString(stateBytes) : null;
+        return ActivityContext.TryParse(Encoding.ASCII.GetString(parent), state, isRemote: true, out var context)
+            ? context
+            : default;
+    }
+}
