@@ -24,6 +24,7 @@ public static class BaselineServer
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);
         var app = builder.Build();
+        app.MapGet("/health", () => "Healthy");
         app.MapPost("/api/coupons/{id:long}/issue", (long id) =>
             TypedResults.Accepted($"/api/coupons/{id}/issue", new BaselineAnswer(id, "pending")));
         await app.RunAsync(cancellationToken);

@@ -55,7 +55,8 @@ public static class LoadGenerator
             connections.Sum(c => c.UnexpectedStatuses),
             [.. connections.SelectMany(c => c.Accepted)],
             [.. connections.SelectMany(c => c.UnknownOutcome)],
-            cpu);
+            cpu,
+            shared.Taken);
     }
 
     // The request counter and clock all connections share.
@@ -83,6 +84,8 @@ public static class LoadGenerator
             var index = Interlocked.Increment(ref _next);
             return index < _budget ? index : -1;
         }
+
+        public long Taken => Math.Min(Volatile.Read(ref _next) + 1, _budget);
 
         public long ScheduledAt(long index) => _startedAt + (long)(index * _ticksPerRequest);
 

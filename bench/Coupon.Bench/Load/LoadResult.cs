@@ -1,5 +1,6 @@
 namespace Coupon.Bench.Load;
 
+// UsersTaken: how many users of the plan's range were used (the next run may start after them).
 public sealed record LoadResult(
     string Name,
     TimeSpan Elapsed,
@@ -9,7 +10,8 @@ public sealed record LoadResult(
     long UnexpectedStatuses,
     IReadOnlyList<AcceptedRequest> Accepted,
     IReadOnlyList<long> UnknownOutcome,
-    TimeSpan GeneratorCpu)
+    TimeSpan GeneratorCpu,
+    long UsersTaken)
 {
     public long Requests => Latency.Count;
 

@@ -22,18 +22,10 @@ public sealed class Invariants(string connectionString)
     public async Task<InvariantReport> CheckAsync(long couponId, int? total, IReadOnlyCollection<AcceptedRequest> accepted,
         IReadOnlyCollection<long> unknown, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
+        var drain = await WaitForRowsAsync(couponId, accepted.Count, drainTimeout, cancellationToken);
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-
-        // Drained when every 202 is a row and issued_quantity caught up, or when the time is up.
-        var drain = Stopwatch.StartNew();
         var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
-        while ((rows < accepted.Count || issued != rows) && drain.Elapsed < drainTimeout)
-        {
-            await Task.Delay(100, cancellationToken);
-            (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
-        }
-        drain.Stop();
 
         var violations = new List<string>();
         if (total is { } limit && rows > limit)
@@ -49,7 +41,7 @@ public sealed class Invariants(string connectionString)
         var holders = users.ToHashSet();
         var missing = accepted.Count(a => !holders.Contains(a.UserId));
         if (missing > 0)
-            violations.Add($"{missing} accepted requests have no row after {drain.Elapsed.TotalSeconds:F1} s");
+            violations.Add($"{missing} accepted requests have no row after {drain.TotalSeconds:F1} s");
 
         var answered = accepted.Select(a => a.UserId).ToHashSet();
         var unknownUsers = unknown.ToHashSet();
@@ -57,7 +49,23 @@ public sealed class Invariants(string connectionString)
         if (unexplained > 0)
             violations.Add($"{unexplained} rows belong to requests that were not accepted");
 
-        return new InvariantReport(couponId, rows, issued, total, accepted.Count, drain.Elapsed, violations);
+        return new InvariantReport(couponId, rows, issued, total, accepted.Count, drain, violations);
+    }
+
+    // Drained when the campaign has at least that many rows and issued_quantity caught up with
+    // them, or when the time is up; returns how long it took.
+    public async Task<TimeSpan> WaitForRowsAsync(long couponId, long expectedRows, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        while ((rows < expectedRows || issued != rows) && clock.Elapsed < timeout)
+        {
+            await Task.Delay(50, cancellationToken);
+            (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        }
+        return clock.Elapsed;
     }
 
     private static async Task<(long Rows, long Issued)> CountsAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)
