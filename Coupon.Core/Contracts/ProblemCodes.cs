@@ -17,4 +17,8 @@ public static class ProblemCodes
     public const string BodyTooLarge = "body-too-large";
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string BadRequest = "bad-request";
+    public const string NotFound = "not-found";
+    public const string MethodNotAllowed = "method-not-allowed";
+    public const string EditConflict = "edit-conflict";
+    public const string InternalError = "internal-error";
 }

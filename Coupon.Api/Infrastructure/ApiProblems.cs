@@ -1,0 +1,44 @@
+using Coupon.Core.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Coupon.Api.Infrastructure;
+
+// Problem responses with the stable `code` extension clients switch on.
+public static class ApiProblems
+{
+    // Seconds a client should wait before retrying a 503; Redis or Kafka hiccups are short.
+    public const int RetryAfterSeconds = 1;
+
+    public static ProblemHttpResult NotFound(long couponId) =>
+        Create(StatusCodes.Status404NotFound, ProblemCodes.CouponNotFound, "Coupon not found", $"There is no coupon campaign {couponId}.");
+
+    public static ProblemHttpResult Conflict(string code, string title, string detail) =>
+        Create(StatusCodes.Status409Conflict, code, title, detail);
+
+    public static ProblemHttpResult Unavailable(HttpContext context, string detail)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Unavailable, "Temporarily unavailable", detail);
+    }
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string code = ProblemCodes.ValidationFailed) =>
+        TypedResults.ValidationProblem(errors, title: "The request is not valid", extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    public static ProblemHttpResult Create(int status, string code, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    // The code of a problem that was not given one explicitly (status code pages, framework errors).
+    public static string CodeFor(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => ProblemCodes.Unauthorized,
+        StatusCodes.Status403Forbidden => ProblemCodes.Forbidden,
+        StatusCodes.Status404NotFound => ProblemCodes.NotFound,
+        StatusCodes.Status405MethodNotAllowed => ProblemCodes.MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => ProblemCodes.BodyTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => ProblemCodes.UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => ProblemCodes.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ProblemCodes.Unavailable,
+        >= 500 => ProblemCodes.InternalError,
+        _ => ProblemCodes.BadRequest,
+    };
+}

@@ -1,0 +1,17 @@
+using Coupon.Core.Auth;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Coupon.Api.Infrastructure;
+
+public static class AuthorizationPolicies
+{
+    // A user: a bearer token whose `sub` is a positive 64-bit integer.
+    public const string User = "user";
+
+    // An operator: a bearer token with the coupon-operator role.
+    public const string Operator = "operator";
+
+    public static AuthorizationBuilder AddCouponPolicies(this AuthorizationBuilder authorization) => authorization
+        .AddPolicy(User, policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.TryGetUserId(out _)))
+        .AddPolicy(Operator, policy => policy.RequireAuthenticatedUser().RequireRole(TokenSigning.OperatorRole));
+}

@@ -1,0 +1,17 @@
+namespace Coupon.Api.Issuing;
+
+public sealed class CampaignCacheOptions
+{
+    public const string Section = "Issuing:CampaignCache";
+
+    // How old a cached campaign may get before it is reloaded (edits on other api instances show
+    // up after this); the stale copy keeps answering while the reload runs.
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    // How long a sold-out answer from Redis is repeated without asking Redis again.
+    public TimeSpan SoldOutMemory { get; set; } = TimeSpan.FromSeconds(1);
+
+    // The window check against the local clock only rejects this far outside the window; near
+    // its edges the Lua script decides, with Redis TIME.
+    public TimeSpan ClockTolerance { get; set; } = TimeSpan.FromSeconds(1);
+}

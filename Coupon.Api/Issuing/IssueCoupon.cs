@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using Confluent.Kafka;
+using Coupon.Api.Infrastructure;
+using Coupon.Core.Contracts;
+using Coupon.Core.Issuing;
+using Coupon.Core.Messaging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using StackExchange.Redis;
+
+namespace Coupon.Api.Issuing;
+
+// POST /api/coupons/{id}/issue: the hot path. Cache fast rejects, then one Lua script in Redis
+// decides and records atomically, then the event is published and its ack awaited; an event
+// Kafka surely did not take is undone in Redis, so a 503 never leaves a coupon behind.
+public static class IssueCoupon
+{
+    public static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> Handle(
+        long id,
+        ClaimsPrincipal user,
+        HttpContext httpContext,
+        CampaignCache campaigns,
+        CampaignRedisState state,
+        IssuedEventPublisher publisher,
+        IssueStatistics statistics,
+        IssueTelemetry telemetry,
+        ILogger<IssuedEventPublisher> logger,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var userId = user.GetUserId();
+        using var activity = IssueTelemetry.Source.StartActivity("coupon issue");
+        activity?.SetTag("coupon.id", id);
+        activity?.SetTag("user.id", userId);
+
+        var result = await IssueAsync(id, userId, httpContext, campaigns, state, publisher, logger, cancellationToken);
+
+        var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]! : IssueTelemetry.AcceptedOutcome;
+        activity?.SetTag("coupon.issue.outcome", outcome);
+        telemetry.Record(outcome, Stopwatch.GetElapsedTime(started));
+        if (result.Result is ProblemHttpResult && outcome != ProblemCodes.CouponNotFound)
+            statistics.RecordRejection(id, outcome);
+        else if (result.Result is Accepted<IssueStatus> { Value.IssuedAt: { } acceptedAt })
+            statistics.RecordIssued(id, acceptedAt);
+        return result;
+    }
+
+    private static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> IssueAsync(
+        long id,
+        long userId,
+        HttpContext httpContext,
+        CampaignCache campaigns,
+        CampaignRedisState state,
+        IssuedEventPublisher publisher,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var campaign = id > 0 ? await campaigns.GetAsync(id, cancellationToken) : null;
+        if (campaign is null)
+            return ApiProblems.NotFound(id);
+        if (campaigns.FastReject(campaign) is { } code)
+            return Rejected(code, id);
+
+        IssueResult issued;
+        try
+        {
+            issued = await state.IssueAsync(id, userId);
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
+            return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+        }
+
+        switch (issued.Outcome)
+        {
+            case IssueOutcome.Accepted:
+                if (issued.Accepted >= campaign.TotalQuantity)
+                    campaigns.MarkSoldOut(id);
+                break;
+            case IssueOutcome.SoldOut:
+                campaigns.MarkSoldOut(id);
+                return Rejected(ProblemCodes.SoldOut, id);
+            case IssueOutcome.NotOpenYet:
+                return Rejected(ProblemCodes.NotOpenYet, id);
+            case IssueOutcome.Closed:
+                return Rejected(ProblemCodes.Closed, id);
+            case IssueOutcome.AlreadyIssued:
+                return Rejected(ProblemCodes.AlreadyIssued, id);
+            default:
+                // The campaign's Redis state is lost; the worker rebuilds it from MySQL once drained.
+                return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
+        }
+
+        var status = await publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
+        if (status == PersistenceStatus.NotPersisted)
+        {
+            await UndoAsync(state, id, userId, issued, logger);
+            return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
+        }
+        if (status == PersistenceStatus.PossiblyPersisted)
+        {
+            // The event may be in Kafka: undoing could hand the same coupon out twice. The winner
+            // stays in Redis and the reconciler persists it, so the acceptance holds.
+            logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
+        }
+
+        return TypedResults.Accepted($"/api/coupons/{id}/issue",
+            new IssueStatus(id, IssueStatus.Pending, issued.AcceptedAt));
+    }
+
+    private static async Task UndoAsync(CampaignRedisState state, long id, long userId, IssueResult issued, ILogger logger)
+    {
+        try
+        {
+            await state.UndoAsync(id, userId, issued.AcceptedAtMs);
+        }
+        catch (RedisException e)
+        {
+            // The winner stays without an event; the reconciler republishes it after its grace
+            // period, so the user still gets the coupon the 503 did not promise.
+            logger.LogError(e, "Undoing coupon {CouponId} for user {UserId} failed", id, userId);
+        }
+    }
+
+    private static ProblemHttpResult Rejected(string code, long id) => code switch
+    {
+        ProblemCodes.SoldOut => ApiProblems.Conflict(code, "Sold out", $"Coupon {id} has no coupons left."),
+        ProblemCodes.NotOpenYet => ApiProblems.Conflict(code, "Not open yet", $"Coupon {id} cannot be issued before its issue window opens."),
+        ProblemCodes.Closed => ApiProblems.Conflict(code, "Closed", $"The issue window of coupon {id} has closed."),
+        _ => ApiProblems.Conflict(code, "Already issued", $"You already have coupon {id}."),
+    };
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using Coupon.Core.Issuing;
+using StackExchange.Redis;
+
+namespace Coupon.Api.Issuing;
+
+// Rejections by code and issues per second, per campaign, for the stats endpoint. Counted in
+// process and flushed to Redis once a second, so the hot path adds no Redis command and several
+// api instances add up their counts.
+public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider time, ILogger<IssueStatistics> logger) : BackgroundService
+{
+    // How far back the per-second series reaches.
+    public static readonly TimeSpan History = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    private ConcurrentDictionary<(long CouponId, string Code), long> _rejections = new();
+    private ConcurrentDictionary<(long CouponId, long Second), long> _issued = new();
+
+    public void RecordRejection(long couponId, string code) =>
+        _rejections.AddOrUpdate((couponId, code), 1, (_, count) => count + 1);
+
+    public void RecordIssued(long couponId, DateTimeOffset acceptedAt) =>
+        _issued.AddOrUpdate((couponId, acceptedAt.ToUnixTimeSeconds()), 1, (_, count) => count + 1);
+
+    public async Task<IReadOnlyDictionary<string, long>> RejectionsAsync(long couponId)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(new CampaignKeys(couponId).Rejections);
+        return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value);
+    }
+
+    // One point per second over History, oldest first, ending at the last complete second.
+    public async Task<IReadOnlyList<(DateTimeOffset At, long Issued)>> RecentAsync(long couponId)
+    {
+        var keys = new CampaignKeys(couponId);
+        var last = time.GetUtcNow().ToUnixTimeSeconds() - 1;
+        var seconds = Enumerable.Range(0, (int)History.TotalSeconds).Select(i => last - (long)History.TotalSeconds + 1 + i).ToArray();
+        var values = await redis.GetDatabase().StringGetAsync([.. seconds.Select(keys.IssuedInSecond)]);
+        return [.. seconds.Select((second, i) => (DateTimeOffset.FromUnixTimeSeconds(second), values[i].HasValue ? (long)values[i] : 0L))];
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await FlushAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: what was counted since the last tick still goes out below.
+        }
+        await FlushAsync();
+    }
+
+    private async Task FlushAsync()
+    {
+        var rejections = Interlocked.Exchange(ref _rejections, new());
+        var issued = Interlocked.Exchange(ref _issued, new());
+        if (rejections.IsEmpty && issued.IsEmpty)
+            return;
+        try
+        {
+            var batch = redis.GetDatabase().CreateBatch();
+            var commands = new List<Task>();
+            foreach (var ((couponId, code), count) in rejections)
+                commands.Add(batch.HashIncrementAsync(new CampaignKeys(couponId).Rejections, code, count));
+            foreach (var ((couponId, second), count) in issued)
+            {
+                var key = new CampaignKeys(couponId).IssuedInSecond(second);
+                commands.Add(batch.StringIncrementAsync(key, count));
+                commands.Add(batch.KeyExpireAsync(key, History + FlushInterval * 10));
+            }
+            batch.Execute();
+            await Task.WhenAll(commands);
+        }
+        catch (RedisException e)
+        {
+            // Statistics are best effort; the issue path does not depend on them.
+            logger.LogWarning(e, "Flushing issue statistics to Redis failed");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Coupon.Core.Contracts;
+using Coupon.Core.Issuing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Coupon.Api.Operations;
+
+// GET /api/admin/system: the api's dependency checks and what each worker last wrote to Redis.
+public static class GetSystemStatus
+{
+    private static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
+
+    public static async Task<Ok<SystemStatus>> Handle(
+        HealthCheckService health, IConnectionMultiplexer redis, ILogger<SystemStatus> logger, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(cancellationToken);
+        var dependencies = report.Entries.ToDictionary(
+            e => e.Key,
+            e => new DependencyHealth(e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds));
+
+        List<WorkerStatus> workers = [];
+        if (report.Entries.GetValueOrDefault("redis").Status != HealthStatus.Unhealthy)
+        {
+            try
+            {
+                var entries = await redis.GetDatabase().HashGetAllAsync(CampaignKeys.WorkersKey);
+                workers = [.. entries.Select(e => JsonSerializer.Deserialize<WorkerStatus>(e.Value.ToString(), WorkerJson)!)
+                    .OrderBy(w => w.Instance, StringComparer.Ordinal)];
+            }
+            catch (Exception e) when (e is RedisException or JsonException)
+            {
+                logger.LogWarning(e, "Reading the worker statuses failed");
+            }
+        }
+
+        return TypedResults.Ok(new SystemStatus(report.Status.ToString(), dependencies, workers));
+    }
+}

@@ -1,0 +1,97 @@
+using Confluent.Kafka;
+using Coupon.AppHost.Servers;
+using Coupon.Tests.Fixture;
+using MySqlConnector;
+using StackExchange.Redis;
+
+namespace Coupon.Tests.Hosting;
+
+[Collection(StackCollection.Name)]
+public sealed class ServersTests(StackFixture stack)
+{
+    [Fact]
+    public async Task Redis_answers_ping_with_the_password_and_refuses_without_it()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
+        await redis.GetDatabase().PingAsync();
+
+        var anonymous = ConfigurationOptions.Parse($"127.0.0.1:{stack.Redis.Port}");
+        var refused = await Assert.ThrowsAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(anonymous));
+        Assert.Contains("NOAUTH", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MySql_serves_coupondb_to_root_with_the_password()
+    {
+        await using var connection = new MySqlConnection(stack.CouponDbConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT DATABASE(), VERSION()", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(MariaDbServer.DatabaseName, reader.GetString(0));
+        Assert.Contains("MariaDB", reader.GetString(1), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kafka_delivers_a_produced_event_to_a_consumer_group()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+        }).Build();
+        var delivery = await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, new Message<string, string> { Key = key, Value = "{}" });
+        Assert.Equal(PersistenceStatus.Persisted, delivery.Status);
+
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            GroupId = $"servers-test-{key}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = 6000,
+            HeartbeatIntervalMs = 1000,
+        }).Build();
+        consumer.Subscribe(EmbeddedKafka.IssuedTopic);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ConsumeResult<string, string>? found = null;
+        while (found is null && DateTime.UtcNow < deadline)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
+            if (result?.Message.Key == key)
+            {
+                found = result;
+            }
+        }
+        consumer.Close();
+
+        Assert.NotNull(found);
+        Assert.Equal(delivery.TopicPartitionOffset, found.TopicPartitionOffset);
+    }
+
+    [Fact]
+    public void Kafka_advertises_its_brokers_on_loopback_with_coupon_topics()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+
+        Assert.All(metadata.Brokers, broker => Assert.Equal("127.0.0.1", broker.Host));
+        Assert.Equal(EmbeddedKafka.IssuedTopicPartitions, metadata.Topics.Single(t => t.Topic == EmbeddedKafka.IssuedTopic).Partitions.Count);
+        Assert.Contains(metadata.Topics, t => t.Topic == EmbeddedKafka.DeadLetterTopic);
+    }
+
+    [Fact]
+    public async Task A_started_project_serves_health_until_it_is_killed()
+    {
+        await using var api = await stack.StartProjectAsync(CouponProject.Api);
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+
+        using var health = await http.GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+
+        api.Kill();
+        Assert.Equal(137, await api.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
+    }
+}
