@@ -1,4 +1,7 @@
-namespace Coupon.Api.Benchmarking;
+using Coupon.Api.Benchmarking;
+
+// In the api's root namespace, beside Extensions, so that Program.cs enables it with one line.
+namespace Coupon.Api;
 
 // The origin project's slower issue strategies, kept only to measure ours against them on the same
 // machine (bench/). They replace the issue route only when `Coupon:Benchmark:IssueStrategy` names
@@ -27,10 +30,4 @@ public static class BenchmarkStrategies
         builder.Services.AddSingleton<IStartupFilter, ComparisonIssueRoute>();
         return builder;
     }
-}
-
-// One way of deciding an issue request: null when the coupon was issued, else the problem code.
-internal interface IComparisonIssue
-{
-    Task<string?> IssueAsync(long couponId, long userId, CancellationToken cancellationToken);
 }

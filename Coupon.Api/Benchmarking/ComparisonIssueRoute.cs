@@ -1,8 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using Coupon.Api.Infrastructure;
 using Coupon.Core.Contracts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Coupon.Api.Benchmarking;
 
@@ -35,14 +38,23 @@ internal sealed class ComparisonIssueRoute : IStartupFilter
         }
 
         var strategy = context.RequestServices.GetRequiredService<IComparisonIssue>();
-        var problem = await strategy.IssueAsync(couponId, userId, context.RequestAborted);
-        return problem switch
+        ComparisonOutcome outcome;
+        try
+        {
+            outcome = await strategy.IssueAsync(couponId, userId, context.RequestAborted);
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or RedisException)
+        {
+            // This middleware runs ahead of the exception handler: a failing server is a 503 here too.
+            outcome = ProblemCodes.Unavailable;
+        }
+        return outcome.Problem switch
         {
             null => TypedResults.Accepted($"/api/coupons/{couponId}/issue",
-                new IssueStatus(couponId, IssueStatus.Pending, null)),
+                new IssueStatus(couponId, IssueStatus.Pending, outcome.AcceptedAt)),
             ProblemCodes.CouponNotFound => ApiProblems.NotFound(couponId),
             ProblemCodes.Unavailable => ApiProblems.Unavailable(context, "The coupon could not be issued safely; retry shortly."),
-            _ => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {couponId}: {problem}."),
+            var problem => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {couponId}: {problem}."),
         };
     }
 

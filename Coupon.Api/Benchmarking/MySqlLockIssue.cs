@@ -11,7 +11,7 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
 {
     public const string Name = "mysql-lock";
 
-    public async Task<string?> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
+    public async Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Not composed (no LIMIT around it), so the locking clause stays on the statement itself.
@@ -21,20 +21,20 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
         if (campaigns is not [var campaign])
             return ProblemCodes.CouponNotFound;
 
-        var now = time.GetUtcNow().UtcDateTime;
-        if (now < campaign.IssueStart)
+        var now = time.GetUtcNow();
+        if (now.UtcDateTime < campaign.IssueStart)
             return ProblemCodes.NotOpenYet;
-        if (now >= campaign.IssueEnd)
+        if (now.UtcDateTime >= campaign.IssueEnd)
             return ProblemCodes.Closed;
         if (await db.Issues.AnyAsync(i => i.CouponId == couponId && i.UserId == userId, cancellationToken))
             return ProblemCodes.AlreadyIssued;
         if (campaign.TotalQuantity is { } total && campaign.IssuedQuantity >= total)
             return ProblemCodes.SoldOut;
 
-        db.Issues.Add(new CouponIssue { CouponId = couponId, UserId = userId, IssuedAt = now });
+        db.Issues.Add(new CouponIssue { CouponId = couponId, UserId = userId, IssuedAt = now.UtcDateTime });
         campaign.IssuedQuantity++;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return null;
+        return ComparisonOutcome.Issued(now);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class RedisLockIssue(
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(1);
 
-    public async Task<string?> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
+    public async Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
     {
         var campaign = await campaigns.GetAsync(couponId, cancellationToken);
         if (campaign is null)
@@ -60,9 +60,10 @@ internal sealed class RedisLockIssue(
             await database.ScriptEvaluateAsync(ReleaseScript, [lockKey], [owner]);
         }
 
-        var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
-        if (await publisher.PublishAsync(issued) == PersistenceStatus.Persisted)
-            return null;
+        // As on the real path: only an event Kafka surely did not take is undone.
+        var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
+        if (await publisher.PublishAsync(new CouponIssuedEvent(couponId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
+            return ComparisonOutcome.Issued(acceptedAt);
         await state.UndoAsync(couponId, userId, acceptedAtMs);
         return ProblemCodes.Unavailable;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Coupon.Core.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -26,9 +27,7 @@ public static class BaselineServer
         var app = builder.Build();
         app.MapGet("/health", () => "Healthy");
         app.MapPost("/api/coupons/{id:long}/issue", (long id) =>
-            TypedResults.Accepted($"/api/coupons/{id}/issue", new BaselineAnswer(id, "pending")));
+            TypedResults.Accepted($"/api/coupons/{id}/issue", new IssueStatus(id, IssueStatus.Pending, DateTimeOffset.UtcNow)));
         await app.RunAsync(cancellationToken);
     }
-
-    private sealed record BaselineAnswer(long CouponId, string Status);
 }

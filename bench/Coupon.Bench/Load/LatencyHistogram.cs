@@ -68,7 +68,7 @@ public sealed class LatencyHistogram
     {
         if (value < LinearLimit)
             return (int)value;
-        var magnitude = 63 - long.LeadingZeroCount(value) - 6; // >= 1 because value >= 128
+        var magnitude = 63 - (int)long.LeadingZeroCount(value) - 6; // >= 1 because value >= 128
         var sub = (int)(value >> magnitude) - SubBuckets;       // 0..63
         var index = LinearLimit + (magnitude - 1) * SubBuckets + sub;
         return Math.Min(index, LinearLimit + Magnitudes * SubBuckets - 1);

@@ -19,7 +19,7 @@ public static class LoadGenerator
         var connections = Enumerable.Range(0, plan.Connections).Select(_ => new ConnectionRun(plan, shared)).ToArray();
 
         // Connect first: the handshakes are not part of the measurement.
-        await Task.WhenAll(connections.Select(c => c.ConnectAsync(cancellationToken)));
+        await Task.WhenAll(connections.Select(c => c.ConnectAsync(cancellationToken).AsTask()));
 
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         abandon.CancelAfter(plan.Duration + Grace);
