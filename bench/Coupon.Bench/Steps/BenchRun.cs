@@ -117,7 +117,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
             // Checking waits for the drain, while the poller still watches the last rows arrive.
             invariants = await CheckAsync(campaign, BenchCampaigns.Huge, [warmup, result], cancellationToken);
             await Task.Delay(PollInterval * 3, cancellationToken);
-            await poller.DisposeAsync();
+            await poller.StopAsync();
             foreach (var accepted in result.Accepted)
             {
                 if (poller.SeenAt(accepted.UserId) is { } seenAt)

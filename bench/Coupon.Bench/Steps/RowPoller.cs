@@ -22,9 +22,11 @@ internal sealed class RowPoller : IAsyncDisposable
     // Stopwatch timestamp at which the user's row was first seen, if it was.
     public long? SeenAt(long userId) => _seenAt.TryGetValue(userId, out var at) ? at : null;
 
-    public async ValueTask DisposeAsync()
+    // Stops polling; SeenAt then holds everything that was seen.
+    public async Task StopAsync()
     {
-        await _stop.CancelAsync();
+        if (!_stop.IsCancellationRequested)
+            await _stop.CancelAsync();
         try
         {
             await _loop;
@@ -33,6 +35,11 @@ internal sealed class RowPoller : IAsyncDisposable
         {
             // Stopped on purpose.
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _stop.Dispose();
     }
 
