@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Coupon.Core.Auth;
+using Coupon.Core.Contracts;
+using Coupon.Tests.Fixture;
+
+namespace Coupon.Tests.Issuing;
+
+// Whatever a client sends, it gets a clear 4xx problem (never a 5xx) and nothing changes.
+[Collection(StackCollection.Name)]
+public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
+{
+    private const long User = 900_001;
+
+    private IssuingClient _api = null!;
+    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
+    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
+
+    public async Task InitializeAsync() => _api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Bad_tokens_are_401_and_user_tokens_cannot_administer()
+    {
+        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+        var issue = $"/api/coupons/{campaign.Id}/issue";
+        var tokens = stack.Tokens;
+        var stranger = TokenSigning.Generate();
+
+        var unauthorized = new (string Case, string? Token)[]
+        {
+            ("no token", null),
+            ("garbage", "not-a-jwt"),
+            ("forged", stranger.CreateUserToken(User, TimeSpan.FromHours(1))),
+            ("expired", tokens.Create("900001", [], TimeSpan.FromMinutes(1), DateTime.UtcNow.AddMinutes(-10))),
+            ("wrong audience", (tokens with { Audience = "someone-else" }).CreateUserToken(User, TimeSpan.FromHours(1))),
+            ("wrong issuer", (tokens with { Issuer = "someone-else" }).CreateUserToken(User, TimeSpan.FromHours(1))),
+            ("non-numeric sub", tokens.Create("alice", [], TimeSpan.FromHours(1))),
+            ("zero sub", tokens.Create("0", [], TimeSpan.FromHours(1))),
+            ("negative sub", tokens.Create("-5", [], TimeSpan.FromHours(1))),
+            ("huge sub", tokens.Create("99999999999999999999", [], TimeSpan.FromHours(1))),
+        };
+        await AssertNothingChangesAsync(campaign.Id, async () =>
+        {
+            foreach (var (name, token) in unauthorized)
+            {
+                foreach (var (method, path) in new[] { (HttpMethod.Post, issue), (HttpMethod.Get, issue), (HttpMethod.Get, "/api/users/me/coupons"), (HttpMethod.Get, "/api/admin/coupons") })
+                {
+                    using var response = await _api.SendAsync(method, path, token);
+                    await IsProblemAsync(response, HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, $"{name}: {method} {path}");
+                }
+            }
+
+            var user = _api.UserToken(User);
+            foreach (var (method, path, body) in new (HttpMethod, string, string?)[]
+            {
+                (HttpMethod.Get, "/api/admin/coupons", null),
+                (HttpMethod.Get, $"/api/admin/coupons/{campaign.Id}/stats", null),
+                (HttpMethod.Get, "/api/admin/system", null),
+                (HttpMethod.Post, "/api/admin/coupons", ValidBody),
+                (HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", ValidBody),
+            })
+            {
+                using var response = await _api.SendAsync(method, path, user, Json(body));
+                await IsProblemAsync(response, HttpStatusCode.Forbidden, ProblemCodes.Forbidden, $"user token: {method} {path}");
+            }
+        });
+    }
+
+    [Fact]
+    public async Task Unknown_negative_and_huge_ids_are_4xx()
+    {
+        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+        var user = _api.UserToken(User);
+
+        await AssertNothingChangesAsync(campaign.Id, async () =>
+        {
+            foreach (var (id, status, code) in new (string, HttpStatusCode, string)[]
+            {
+                ("999999999999", HttpStatusCode.NotFound, ProblemCodes.CouponNotFound),
+                ("0", HttpStatusCode.NotFound, ProblemCodes.CouponNotFound),
+                ("-1", HttpStatusCode.NotFound, ProblemCodes.CouponNotFound),
+                (long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), HttpStatusCode.NotFound, ProblemCodes.CouponNotFound),
+                ("99999999999999999999999", HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+                ("abc", HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+                ("1.5", HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            })
+            {
+                foreach (var (method, path, token) in new[]
+                {
+                    (HttpMethod.Post, $"/api/coupons/{id}/issue", user),
+                    (HttpMethod.Get, $"/api/coupons/{id}/issue", user),
+                    (HttpMethod.Get, $"/api/coupons/{id}", null),
+                    (HttpMethod.Get, $"/api/admin/coupons/{id}", _api.OperatorToken),
+                    (HttpMethod.Get, $"/api/admin/coupons/{id}/stats", _api.OperatorToken),
+                })
+                {
+                    using var response = await _api.SendAsync(method, path, token);
+                    await IsProblemAsync(response, status, code, $"{method} {path}");
+                }
+                using var edit = await _api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{id}", _api.OperatorToken, Json(ValidBody));
+                await IsProblemAsync(edit, status, code, $"PUT {id}");
+            }
+        });
+    }
+
+    [Fact]
+    public async Task Malformed_oversized_and_mistyped_bodies_are_4xx()
+    {
+        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+        var bodies = new (string Case, HttpContent? Content, HttpStatusCode Status, string Code)[]
+        {
+            ("no body", null, HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("malformed JSON", Json("{\"title\": "), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("wrong JSON types", Json("{\"title\":\"x\",\"totalQuantity\":\"lots\"}"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("a JSON array", Json("[1,2,3]"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("oversized", Json($"{{\"title\":\"{new string('a', 100_000)}\"}}"), HttpStatusCode.RequestEntityTooLarge, ProblemCodes.BodyTooLarge),
+            ("text/plain", new StringContent(ValidBody, Encoding.UTF8, "text/plain"), HttpStatusCode.UnsupportedMediaType, ProblemCodes.UnsupportedMediaType),
+            ("form", new FormUrlEncodedContent([new("title", "x")]), HttpStatusCode.UnsupportedMediaType, ProblemCodes.UnsupportedMediaType),
+            ("empty title", Json(ValidBody.Replace("\"Bad input\"", "\"\"", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("start after end", Json("{\"title\":\"x\",\"totalQuantity\":1,\"discountAmount\":1,\"minOrderAmount\":0,\"issueStart\":\"2030-01-02T00:00:00Z\",\"issueEnd\":\"2030-01-01T00:00:00Z\"}"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("zero quantity", Json(ValidBody.Replace("\"totalQuantity\":5", "\"totalQuantity\":0", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("negative amount", Json(ValidBody.Replace("\"discountAmount\":100", "\"discountAmount\":-1", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+        };
+
+        await AssertNothingChangesAsync(campaign.Id, async () =>
+        {
+            foreach (var (name, content, status, code) in bodies)
+            {
+                foreach (var (method, path) in new[] { (HttpMethod.Post, "/api/admin/coupons"), (HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}") })
+                {
+                    using var request = content is null ? null : await CopyAsync(content);
+                    using var response = await _api.SendAsync(method, path, _api.OperatorToken, request);
+                    var problem = await IsProblemAsync(response, status, code, $"{name}: {method} {path}");
+                    if (code == ProblemCodes.ValidationFailed)
+                        Assert.True(problem.TryGetProperty("errors", out _), $"{name}: no field errors");
+                }
+            }
+        });
+
+        // Lowering the quantity below what was accepted is refused, and changes nothing either.
+        foreach (var user in new[] { User, User + 1 })
+        {
+            using var issued = await _api.IssueAsync(campaign.Id, user);
+            Assert.Equal(HttpStatusCode.Accepted, issued.StatusCode);
+        }
+        await _invariants.AssertAsync(campaign.Id, 10, accepted: [User, User + 1], refused: []);
+        await AssertNothingChangesAsync(campaign.Id, async () =>
+        {
+            using var lowered = await _api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", _api.OperatorToken,
+                Json(ValidBody.Replace("\"totalQuantity\":5", "\"totalQuantity\":1", StringComparison.Ordinal)));
+            var problem = await IsProblemAsync(lowered, HttpStatusCode.BadRequest, ProblemCodes.QuantityBelowAccepted, "lowered quantity");
+            Assert.True(problem.GetProperty("errors").TryGetProperty("totalQuantity", out _));
+        });
+    }
+
+    private const string ValidBody =
+        "{\"title\":\"Bad input\",\"totalQuantity\":5,\"discountAmount\":100,\"minOrderAmount\":0," +
+        "\"issueStart\":\"2030-01-01T00:00:00Z\",\"issueEnd\":\"2030-01-02T00:00:00Z\"}";
+
+    private static StringContent? Json(string? body) =>
+        body is null ? null : new StringContent(body, Encoding.UTF8, "application/json");
+
+    private static async Task<HttpContent> CopyAsync(HttpContent content)
+    {
+        var copy = new ByteArrayContent(await content.ReadAsByteArrayAsync());
+        copy.Headers.ContentType = content.Headers.ContentType is { } type ? MediaTypeHeaderValue.Parse(type.ToString()) : null;
+        return copy;
+    }
+
+    private static async Task<System.Text.Json.JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string what)
+    {
+        try
+        {
+            return await ProblemAssert.IsProblemAsync(response, status, code);
+        }
+        catch (Exception e) when (e is Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{what}: {e.Message}");
+        }
+    }
+
+    // MySQL (all campaigns and rows) and the campaign's Redis state are the same after the calls.
+    private async Task AssertNothingChangesAsync(long couponId, Func<Task> calls)
+    {
+        var rowsBefore = await _invariants.TotalRowsAsync();
+        var winnersBefore = await _redis.WinnersAsync(couponId);
+        var db = await _redis.DatabaseAsync();
+        var metaBefore = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
+
+        await calls();
+
+        Assert.Equal(rowsBefore, await _invariants.TotalRowsAsync());
+        Assert.Equal(winnersBefore, await _redis.WinnersAsync(couponId));
+        var metaAfter = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
+        Assert.Equal(metaBefore.OrderBy(e => e.Name.ToString()), metaAfter.OrderBy(e => e.Name.ToString()));
+    }
+}

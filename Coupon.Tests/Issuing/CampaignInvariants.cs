@@ -1,0 +1,73 @@
+using MySqlConnector;
+
+namespace Coupon.Tests.Issuing;
+
+// The invariants every issuing test ends with, read from MySQL once the worker has drained:
+// rows ≤ total; no (coupon, user) twice; every 202 has a row; no row for a user who got no 202;
+// issued_quantity = rows.
+public sealed class CampaignInvariants(string connectionString)
+{
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task AssertAsync(long couponId, int? totalQuantity, IReadOnlyCollection<long> accepted,
+        IReadOnlyCollection<long> refused, TimeSpan? drainTimeout = null)
+    {
+        var rows = await WaitForRowsAsync(couponId, accepted.Count, drainTimeout ?? DefaultDrainTimeout);
+
+        if (totalQuantity is { } total)
+            Assert.True(rows.Count <= total, $"Coupon {couponId}: {rows.Count} rows for a quantity of {total}.");
+        var duplicates = rows.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(duplicates.Count == 0, $"Coupon {couponId}: users with two rows: {string.Join(", ", duplicates)}.");
+        var missing = accepted.Except(rows).ToList();
+        Assert.True(missing.Count == 0, $"Coupon {couponId}: accepted users without a row: {string.Join(", ", missing.Take(20))}.");
+        var unexpected = rows.Intersect(refused).ToList();
+        Assert.True(unexpected.Count == 0, $"Coupon {couponId}: rows for refused users: {string.Join(", ", unexpected.Take(20))}.");
+        Assert.Equal(rows.Count, await IssuedQuantityAsync(couponId));
+    }
+
+    public async Task<List<long>> RowsAsync(long couponId)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @id", connection);
+        command.Parameters.AddWithValue("@id", couponId);
+        var users = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            users.Add(reader.GetInt64(0));
+        return users;
+    }
+
+    public async Task<int> IssuedQuantityAsync(long couponId)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT issued_quantity FROM coupons WHERE id = @id", connection);
+        command.Parameters.AddWithValue("@id", couponId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
+    }
+
+    public async Task<long> TotalRowsAsync()
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT (SELECT COUNT(*) FROM coupon_issues) + (SELECT COUNT(*) FROM coupons)", connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    // Waits until the expected rows are there (and issued_quantity caught up), then a moment more
+    // so that a row that should not exist has had its chance to appear.
+    private async Task<List<long>> WaitForRowsAsync(long couponId, int expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var rows = await RowsAsync(couponId);
+            if (rows.Count >= expected && await IssuedQuantityAsync(couponId) >= expected)
+                break;
+            await Task.Delay(200);
+        }
+        await Task.Delay(500);
+        return await RowsAsync(couponId);
+    }
+}

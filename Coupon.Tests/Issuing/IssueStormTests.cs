@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Coupon.Tests.Fixture;
+using Xunit.Abstractions;
+
+namespace Coupon.Tests.Issuing;
+
+// The flash sale: many concurrent requests, with repeats, against two campaigns at once.
+[Collection(StackCollection.Name)]
+public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Requests = 20_000;
+    private const int Users = 5_000;
+    private const int InFlight = 128;
+
+    private IssuingClient _api = null!;
+    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
+    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
+
+    public async Task InitializeAsync() => _api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
+
+    public async Task DisposeAsync()
+    {
+        _api.Dispose();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_storm_issues_exactly_the_quantity_and_each_user_once()
+    {
+        var now = await _redis.NowAsync();
+        var large = await _api.CreateOpenCampaignAsync(1_000, now);
+        var small = await _api.CreateOpenCampaignAsync(50, now);
+        long[] campaigns = [large.Id, small.Id];
+
+        // Every user twice on average per campaign, in a shuffled order; tokens minted up front.
+        var random = new Random(20261123);
+        var requests = Enumerable.Range(0, Requests)
+            .Select(_ => (CouponId: campaigns[random.Next(2)], UserId: (long)random.Next(1, Users + 1)))
+            .ToArray();
+        foreach (var userId in requests.Select(r => r.UserId).Distinct())
+            _api.UserToken(userId);
+
+        var answers = new ConcurrentBag<(long CouponId, long UserId, HttpStatusCode Status)>();
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (request, _) =>
+        {
+            using var response = await _api.IssueAsync(request.CouponId, request.UserId);
+            answers.Add((request.CouponId, request.UserId, response.StatusCode));
+        });
+        output.WriteLine($"{Requests} requests in {clock.Elapsed.TotalSeconds:F1} s; " +
+            string.Join(", ", answers.GroupBy(a => a.Status).Select(g => $"{(int)g.Key}: {g.Count()}")));
+
+        Assert.DoesNotContain(answers, a => (int)a.Status >= 500 && a.Status != HttpStatusCode.ServiceUnavailable);
+        foreach (var (couponId, total) in new[] { (large.Id, 1_000), (small.Id, 50) })
+        {
+            var mine = answers.Where(a => a.CouponId == couponId).ToList();
+            var accepted = mine.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
+            Assert.Equal(accepted.Count, accepted.Distinct().Count());
+            Assert.Equal(total, accepted.Count);
+            var refused = mine.Select(a => a.UserId).Distinct().Except(accepted).ToList();
+            await _invariants.AssertAsync(couponId, total, accepted, refused);
+            Assert.Equal(total, (await _invariants.RowsAsync(couponId)).Count);
+        }
+    }
+}

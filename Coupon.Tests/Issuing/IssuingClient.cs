@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Coupon.Core.Auth;
+using Coupon.Core.Contracts;
+
+namespace Coupon.Tests.Issuing;
+
+// The api as its clients see it: operator and user calls with tokens minted from the run's signing key.
+public sealed class IssuingClient(Uri baseAddress, TokenSigning tokens) : IDisposable
+{
+    private readonly ConcurrentDictionary<long, string> _userTokens = new();
+    private readonly string _operatorToken = tokens.CreateOperatorToken("test-operator", TimeSpan.FromHours(1));
+
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
+    {
+        BaseAddress = baseAddress,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public string UserToken(long userId) =>
+        _userTokens.GetOrAdd(userId, id => tokens.CreateUserToken(id, TimeSpan.FromHours(1)));
+
+    public string OperatorToken => _operatorToken;
+
+    public async Task<CampaignView> CreateCampaignAsync(int? totalQuantity, DateTimeOffset start, DateTimeOffset end, string title = "Test campaign")
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/api/admin/coupons", _operatorToken,
+            JsonContent.Create(new CampaignRequest(title, totalQuantity, 1000m, 0m, start, end)));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<CampaignView>())!;
+    }
+
+    // An open campaign by Redis's clock, open for a comfortable while.
+    public async Task<CampaignView> CreateOpenCampaignAsync(int? totalQuantity, DateTimeOffset redisNow) =>
+        await CreateCampaignAsync(totalQuantity, redisNow.AddMinutes(-1), redisNow.AddHours(1));
+
+    public Task<HttpResponseMessage> IssueAsync(long couponId, long userId) =>
+        SendAsync(HttpMethod.Post, $"/api/coupons/{couponId}/issue", UserToken(userId));
+
+    public async Task<IssueStatus> StatusAsync(long couponId, long userId)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/api/coupons/{couponId}/issue", UserToken(userId));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IssueStatus>())!;
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return Http.SendAsync(request);
+    }
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,0 +1,56 @@
+using Confluent.Kafka;
+using Coupon.Core.Data;
+using Coupon.Core.Issuing;
+using Coupon.Worker;
+using Coupon.Worker.Persisting;
+using Coupon.Worker.Reconciling;
+using Coupon.Worker.Rebuilding;
+using Coupon.Worker.Status;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class Extensions
+{
+    private const string ConsumerGroup = "coupon-worker";
+
+    public static void AddWorkerServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName);
+        // Time for the batch in hand to be persisted and committed on SIGTERM.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        builder.AddRedisClient("redis");
+        // The worker retries whole batches itself; EF's own retries would only stall its loops.
+        builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings => settings.DisableRetry = true);
+        builder.AddKafkaConsumer<byte[], byte[]>("kafka", settings => JoinGroup(settings.Config, ConsumerGroup));
+        builder.AddKafkaConsumer<Ignore, Ignore>("kafka", settings => JoinGroup(settings.Config, $"{ConsumerGroup}-progress"));
+        // Dead letters and re-published winners.
+        builder.AddKafkaProducer<byte[], byte[]>("kafka", settings => settings.Config.LingerMs ??= 2);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<MigrationGate>();
+        builder.Services.AddSingleton<IssueBatchWriter>();
+        builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddSingleton<GroupProgress>();
+        builder.Services.AddSingleton<CampaignRedisState>();
+
+        builder.Services.AddHostedService<IssuedEventConsumer>();
+        builder.Services.AddHostedService<WinnerReconciler>();
+        builder.Services.AddHostedService<RedisStateRebuilder>();
+        builder.Services.AddHostedService<WorkerStatusPublisher>();
+    }
+
+    // Settings of the worker's group against the embedded cluster as well as a real one: manual
+    // commits after the DB commit, and a short session so a restarted instance rejoins quickly.
+    private static void JoinGroup(ConsumerConfig config, string clientId)
+    {
+        config.GroupId ??= ConsumerGroup;
+        config.ClientId ??= clientId;
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.SessionTimeoutMs ??= 6000;
+        config.HeartbeatIntervalMs ??= 1000;
+    }
+}

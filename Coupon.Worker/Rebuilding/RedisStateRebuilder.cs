@@ -1,0 +1,125 @@
+using Coupon.Core.Data;
+using Coupon.Core.Issuing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Coupon.Worker.Rebuilding;
+
+// After Redis lost a campaign's state (restarted empty, failed over) the api answers 503 for it.
+// This rebuilds the state from MySQL, but only once every event accepted before the loss is
+// persisted (the group has drained the topic up to the watermarks taken at detection), so the
+// rebuilt winners are complete and issuing can never go past the quantity. A Redis lock keeps
+// it to one worker instance per campaign.
+public sealed partial class RedisStateRebuilder(
+    IServiceScopeFactory scopes,
+    IConnectionMultiplexer redis,
+    CampaignRedisState state,
+    GroupProgress progress,
+    Persisting.MigrationGate migrations,
+    WorkerMetrics metrics,
+    TimeProvider time,
+    IOptions<WorkerOptions> options,
+    ILogger<RedisStateRebuilder> logger) : BackgroundService
+{
+    private readonly WorkerOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await migrations.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(_options.RebuildCheckInterval, time);
+        do
+        {
+            try
+            {
+                await RebuildLostAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Redis or MySQL unreachable, or the drain took too long: the next tick tries again.
+                LogCheckFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task RebuildLostAsync(CancellationToken cancellationToken)
+    {
+        var lost = await LostCampaignsAsync(cancellationToken);
+        if (lost.Count == 0)
+            return;
+
+        var database = redis.GetDatabase();
+        var locked = new List<long>();
+        var lockTime = _options.RebuildSettle + _options.RebuildDrainTimeout + TimeSpan.FromSeconds(30);
+        try
+        {
+            foreach (var couponId in lost)
+            {
+                if (await database.LockTakeAsync(LockKey(couponId), _options.Instance, lockTime))
+                    locked.Add(couponId);
+            }
+            if (locked.Count == 0)
+                return;
+
+            LogLost(locked);
+            // An acceptance made just before the loss may still be on its way to Kafka.
+            await Task.Delay(_options.RebuildSettle, time, cancellationToken);
+            var watermarks = progress.HighWatermarks();
+            await progress.WaitUntilCommittedAsync(watermarks, _options.RebuildDrainTimeout, cancellationToken);
+
+            foreach (var couponId in locked)
+                await RebuildAsync(couponId, cancellationToken);
+        }
+        finally
+        {
+            foreach (var couponId in locked)
+                await database.LockReleaseAsync(LockKey(couponId), _options.Instance);
+        }
+    }
+
+    // Campaigns not over yet whose meta key is missing.
+    private async Task<List<long>> LostCampaignsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var ids = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now).Select(c => c.Id).ToListAsync(cancellationToken);
+
+        var batch = redis.GetDatabase().CreateBatch();
+        var exists = ids.Select(id => (Id: id, Exists: batch.KeyExistsAsync(new CampaignKeys(id).Meta))).ToList();
+        batch.Execute();
+        await Task.WhenAll(exists.Select(e => e.Exists));
+        return [.. exists.Where(e => !e.Exists.Result).Select(e => e.Id)];
+    }
+
+    private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
+        var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == couponId, cancellationToken);
+        var winners = await db.Issues.AsNoTracking()
+            .Where(i => i.CouponId == couponId)
+            .Select(i => new { i.UserId, i.IssuedAt })
+            .ToListAsync(cancellationToken);
+
+        // Written meanwhile by the api (an edit) or another instance whose lock expired.
+        if (await state.ExistsAsync(couponId))
+            return;
+        await state.ReplaceAsync(CampaignMeta.From(campaign), [.. winners.Select(w => KeyValuePair.Create(
+            w.UserId, new DateTimeOffset(w.IssuedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()))]);
+        metrics.CampaignRebuilt();
+        LogRebuilt(couponId, winners.Count);
+    }
+
+    private static RedisKey LockKey(long couponId) => $"coupon:{{{couponId}}}:rebuild";
+
+    [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CouponIds}; rebuilding from MySQL once the group has drained")]
+    private partial void LogLost(List<long> couponIds);
+
+    [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
+    private partial void LogRebuilt(long couponId, int winners);
+
+    [LoggerMessage(LogLevel.Warning, "Checking for lost Redis state failed; trying again")]
+    private partial void LogCheckFailed(Exception exception);
+}

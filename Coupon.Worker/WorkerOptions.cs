@@ -1,0 +1,32 @@
+namespace Coupon.Worker;
+
+// The `Worker` configuration section; the defaults suit production, tests shorten the periods.
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    // A batch closes at this many events or this long after its first event, whichever comes first.
+    public int BatchSize { get; set; } = 500;
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    // Backoff while MySQL (or the dead-letter topic) refuses a batch: doubles up to the maximum.
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    // A winner older than the grace period without a row is re-published.
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    // Campaigns ended longer ago than this are no longer reconciled.
+    public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromDays(1);
+
+    // How often campaigns are checked for a lost Redis state, and how long an acceptance may
+    // still be on its way to Kafka when the loss is seen (the api's delivery timeout).
+    public TimeSpan RebuildCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RebuildSettle { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RebuildDrainTimeout { get; set; } = TimeSpan.FromMinutes(2);
+}
