@@ -11,8 +11,14 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
 {
     public const string Name = "mysql-lock";
 
-    public async Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
+    // The retrying execution strategy replays the whole transaction, never a part of it.
+    public Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(
+            (couponId, userId), (_, request, ct) => IssueOnceAsync(request.couponId, request.userId, ct), null, cancellationToken);
+
+    private async Task<ComparisonOutcome> IssueOnceAsync(long couponId, long userId, CancellationToken cancellationToken)
     {
+        db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Not composed (no LIMIT around it), so the locking clause stays on the statement itself.
         var campaigns = await db.Campaigns
