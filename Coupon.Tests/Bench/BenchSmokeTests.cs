@@ -3,6 +3,7 @@ using Coupon.Bench.Load;
 using Coupon.Bench.Reporting;
 using Coupon.Bench.Steps;
 using Coupon.Tests.Fixture;
+using Xunit.Abstractions;
 
 namespace Coupon.Tests.Bench;
 
@@ -10,7 +11,7 @@ namespace Coupon.Tests.Bench;
 // runs, answers what it should, and leaves the invariants holding in MySQL; the report and the
 // chart are written. The full run is not part of CI (see bench/README.md).
 [Collection(StackCollection.Name)]
-public sealed class BenchSmokeTests(StackFixture fixture)
+public sealed class BenchSmokeTests(StackFixture fixture, ITestOutputHelper output)
 {
     private static readonly BenchOptions Tiny = new()
     {
@@ -30,7 +31,16 @@ public sealed class BenchSmokeTests(StackFixture fixture)
         await using var stack = new FixtureBenchStack(fixture);
         var users = UserPool.Mint(fixture.Tokens, 60_000_000, Tiny.Users, TimeSpan.FromHours(1));
 
-        var report = await new BenchRun(Tiny, stack, users, TextWriter.Null).RunAsync(CancellationToken.None);
+        var log = new StringWriter();
+        BenchReport report;
+        try
+        {
+            report = await new BenchRun(Tiny, stack, users, log).RunAsync(CancellationToken.None);
+        }
+        finally
+        {
+            output.WriteLine(log.ToString().Replace('\r', '\n'));
+        }
 
         Assert.Equal(new[] { "baseline", "issue", "sold-out", "mysql-lock", "redis-lock" }, report.Steps.Select(s => s.Name));
         foreach (var step in report.Steps)
@@ -57,19 +67,19 @@ public sealed class BenchSmokeTests(StackFixture fixture)
         Assert.True(report.InvariantsHold);
         Assert.True(report.ApiPeakWorkingSet > 0);
 
-        var output = Directory.CreateTempSubdirectory("coupon-bench-smoke-");
+        var folder = Directory.CreateTempSubdirectory("coupon-bench-smoke-");
         try
         {
-            var chart = Path.Combine(output.FullName, BenchOutput.ChartFile);
+            var chart = Path.Combine(folder.FullName, BenchOutput.ChartFile);
             ResultsChart.Save(report, chart);
-            Assert.Equal("\x89PNG"u8.ToArray(), File.ReadAllBytes(chart)[..4]);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(chart)[..4]);
             var markdown = MarkdownReport.Write(report, "smoke", BenchOutput.ChartFile);
             Assert.Contains("## Targets (issue 5)", markdown, StringComparison.Ordinal);
             Assert.Equal(Targets.Evaluate(report).Count, markdown.Split('\n').Count(l => l.EndsWith("| yes |") || l.EndsWith("| **no** |")));
         }
         finally
         {
-            output.Delete(recursive: true);
+            folder.Delete(recursive: true);
         }
     }
 }

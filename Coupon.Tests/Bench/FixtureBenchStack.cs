@@ -5,13 +5,15 @@ using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Bench;
 
-// The benchmark run against the test fixture's servers and shared worker, with an api of its own
-// for each issue strategy (the shared api is left alone).
+// The benchmark run against the test fixture's servers and its shared api and worker; the
+// comparison strategies get an api of their own, so the shared one is never restarted.
 internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAsyncDisposable
 {
-    private ProjectProcess? _api;
-    private ProjectProcess? _worker;
+    private SharedProjects? _shared;
+    private ProjectProcess? _strategyApi;
     private string? _strategy;
+
+    private ProjectProcess? Api => _strategy is null ? _shared?.Api : _strategyApi;
 
     public TokenSigning Signing => fixture.Tokens;
 
@@ -19,12 +21,12 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
 
     public string KafkaBootstrapServers => fixture.KafkaBootstrapServers;
 
-    public Uri ApiAddress => _api?.BaseAddress ?? throw new InvalidOperationException("No api started yet.");
+    public Uri ApiAddress => Api?.BaseAddress ?? throw new InvalidOperationException("No api started yet.");
 
     public IReadOnlyDictionary<string, int> Processes => new Dictionary<string, int?>
         {
-            ["api"] = _api?.Process.Id,
-            ["worker"] = _worker?.Process.Id,
+            ["api"] = Api?.Process.Id,
+            ["worker"] = _shared?.Worker.Process.Id,
             ["redis"] = fixture.Redis.Process?.Id,
             ["mysql"] = fixture.MySql.Process?.Id,
         }
@@ -33,19 +35,19 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
 
     public async Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken)
     {
-        _worker ??= (await fixture.SharedProjectsAsync()).Worker;
-        if (_api is { HasExited: false } && strategy == _strategy)
+        _shared = await fixture.SharedProjectsAsync();
+        if (strategy == _strategy)
             return;
-        if (_api is not null)
-            await _api.StopAsync();
-        _api = await fixture.StartProjectAsync(CouponProject.Api,
+        if (_strategyApi is not null)
+            await _strategyApi.StopAsync();
+        _strategyApi = strategy is null ? null : await fixture.StartProjectAsync(CouponProject.Api,
             new Dictionary<string, string?> { ["Coupon__Benchmark__IssueStrategy"] = strategy });
         _strategy = strategy;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_api is not null)
-            await _api.StopAsync();
+        if (_strategyApi is not null)
+            await _strategyApi.StopAsync();
     }
 }

@@ -49,6 +49,8 @@ public static class ResultsChart
         latency.ShowLegend(Alignment.UpperLeft);
 
         var multiplot = new Multiplot();
+        // A new multiplot starts with one empty plot of its own.
+        multiplot.RemovePlot(multiplot.GetPlot(0));
         multiplot.AddPlot(throughput);
         multiplot.AddPlot(latency);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();

@@ -46,7 +46,6 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
 
         foreach (var strategy in new[] { "mysql-lock", "redis-lock" }.Where(options.Runs))
             steps.Add(await StrategyAsync(strategy, cancellationToken));
-        await stack.UseStrategyAsync(null, cancellationToken);
 
         return new BenchReport(startedAt, clock.Elapsed, machine, options, steps, acceptToRow, persist, apiPeak);
     }
@@ -96,7 +95,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
 
     private async Task<StepResult> StrategyAsync(string strategy, CancellationToken cancellationToken)
     {
-        log.WriteLine($"Restarting the api with Coupon:Benchmark:IssueStrategy={strategy} ...");
+        Log($"Restarting the api with Coupon:Benchmark:IssueStrategy={strategy} ...");
         await stack.UseStrategyAsync(strategy, cancellationToken);
         var campaign = await Campaigns.CreateAsync($"bench: {strategy}", BenchCampaigns.Huge, cancellationToken);
         var description = strategy == "mysql-lock"
@@ -140,7 +139,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
                     neverSeen++;
             }
         }
-        log.WriteLine($"  accept-to-row at {result.RequestsPerSecond:N0} req/s (target {options.SteadyRate:N0}): " +
+        Log($"accept-to-row at {result.RequestsPerSecond:N0} req/s (target {options.SteadyRate:N0}): " +
             $"p50 {Ms(latency.Percentile(50))} p99 {Ms(latency.Percentile(99))} max {Ms(latency.MaxMicroseconds)}; invariants {invariants.Summary}");
         return new AcceptToRowResult(options.SteadyRate, result, latency, neverSeen, PollInterval, cores, invariants);
     }
@@ -180,7 +179,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         var all = Enumerable.Range(0, events).Select(i => new AcceptedRequest(users.UserIdAt(i), 0)).ToArray();
         var invariants = await _invariants.CheckAsync(campaign, null, all, [], options.DrainTimeout, cancellationToken);
         var persisted = new PersistResult(events, produceTime, elapsed, cores, invariants);
-        log.WriteLine($"  persist: {events:N0} events produced in {produceTime.TotalSeconds:F2} s, all rows after " +
+        Log($"persist: {events:N0} events produced in {produceTime.TotalSeconds:F2} s, all rows after " +
             $"{elapsed.TotalSeconds:F2} s = {persisted.RowsPerSecond:N0} rows/s; invariants {invariants.Summary}");
         return persisted;
     }
@@ -228,11 +227,13 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
     private StepResult Report(StepResult step)
     {
         var load = step.Load;
-        log.WriteLine($"  {step.Name}: {load.RequestsPerSecond:N0} req/s, p50 {Ms(load.Latency.Percentile(50))} " +
+        Log($"{step.Name}: {load.RequestsPerSecond:N0} req/s, p50 {Ms(load.Latency.Percentile(50))} " +
             $"p99 {Ms(load.Latency.Percentile(99))} max {Ms(load.Latency.MaxMicroseconds)}, errors {load.Errors:N0}; " +
             $"load generator {load.GeneratorCores:F2} cores; invariants {step.Invariants?.Summary ?? "n/a"}");
         return step;
     }
+
+    private void Log(string line) => log.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
     private void ShowProgress(LoadProgress progress) =>
         log.Write($"\r  {progress.Name,-24} {progress.Elapsed.TotalSeconds,5:F1} s {progress.RequestsPerSecond,9:N0} req/s " +
