@@ -40,7 +40,9 @@ var command = "dotnet run -c Release --project bench/Coupon.Bench" + (args.Lengt
 
 await using var stack = await LocalBenchStack.StartAsync(Console.Out, stop.Token);
 Console.WriteLine($"Minting {options.Users:N0} user tokens ...");
+var minting = System.Diagnostics.Stopwatch.StartNew();
 var users = UserPool.Mint(stack.Signing, BenchOutput.FirstUserId, options.Users, TimeSpan.FromHours(3));
+Console.WriteLine($"Minted in {minting.Elapsed.TotalSeconds:F1} s.");
 
 var report = await new BenchRun(options, stack, users, Console.Out).RunAsync(stop.Token);
 

@@ -87,7 +87,7 @@ public static class MarkdownReport
         foreach (var (name, cores) in rows)
         {
             var row = new Dictionary<string, double>(cores);
-            row["server"] = cores.GetValueOrDefault("api") + cores.GetValueOrDefault("baseline");
+            row["server"] = cores.TryGetValue("baseline", out var baseline) ? baseline : cores.GetValueOrDefault("api");
             var ours = cores.Where(c => c.Key != ProcessWatch.MachineName).Sum(c => c.Value);
             row["other"] = Math.Max(0, cores.GetValueOrDefault(ProcessWatch.MachineName) - ours);
             yield return (name, row);
