@@ -34,11 +34,14 @@ public static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## CPU used per step, in cores (the machine has " + machine.Cores + ")").AppendLine();
-        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck), `server` the api (or the baseline server), `other` everything on the machine outside the benchmark.").AppendLine();
-        md.AppendLine("| step | " + string.Join(" | ", CpuColumns) + " |");
-        md.AppendLine("| --- |" + string.Concat(CpuColumns.Select(_ => " ---: |")));
-        foreach (var (name, cores) in CpuRows(report))
-            md.AppendLine($"| {name} | " + string.Join(" | ", CpuColumns.Select(c => Invariant($"{cores.GetValueOrDefault(c):F2}"))) + " |");
+        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck), `server` the process that serves the step (the baseline server, the api, or for persist the worker), `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
+        md.AppendLine("| step | " + string.Join(" | ", CpuColumns) + " | server CPU per request | bench CPU per request |");
+        md.AppendLine("| --- |" + string.Concat(CpuColumns.Select(_ => " ---: |")) + " ---: | ---: |");
+        foreach (var (name, cores, rate) in CpuRows(report))
+        {
+            md.AppendLine($"| {name} | " + string.Join(" | ", CpuColumns.Select(c => Invariant($"{cores.GetValueOrDefault(c):F2}")))
+                + $" | {PerRequest(cores["server"], rate)} | {PerRequest(cores.GetValueOrDefault("bench"), rate)} |");
+        }
 
         if (report.Step("issue") is { } lua && (report.Step("mysql-lock") ?? report.Step("redis-lock")) is not null)
         {
@@ -76,21 +79,22 @@ public static class MarkdownReport
         return md.ToString();
     }
 
-    // Each row's cores with the api or baseline folded into "server" and the rest of the machine as "other".
-    internal static IEnumerable<(string Name, Dictionary<string, double> Cores)> CpuRows(BenchReport report)
+    // Each step's cores, with the process that serves it as "server" and the rest of the machine
+    // as "other"; Rate is the step's requests (or, for persist, rows) per second.
+    internal static IEnumerable<(string Name, Dictionary<string, double> Cores, double Rate)> CpuRows(BenchReport report)
     {
-        var rows = report.Steps.Select(s => (s.Name, s.Cores)).ToList();
+        var rows = report.Steps.Select(s => (s.Name, s.Cores, s.Load.RequestsPerSecond, Server: s.Name == "baseline" ? "baseline" : "api")).ToList();
         if (report.AcceptToRow is { } steady)
-            rows.Add(("accept-to-row", steady.Cores));
+            rows.Add(("accept-to-row", steady.Cores, steady.Load.RequestsPerSecond, "api"));
         if (report.Persist is { } persist)
-            rows.Add(("persist", persist.Cores));
-        foreach (var (name, cores) in rows)
+            rows.Add(("persist", persist.Cores, persist.RowsPerSecond, "worker"));
+        foreach (var (name, cores, rate, server) in rows)
         {
             var row = new Dictionary<string, double>(cores);
-            row["server"] = cores.TryGetValue("baseline", out var baseline) ? baseline : cores.GetValueOrDefault("api");
+            row["server"] = cores.GetValueOrDefault(server);
             var ours = cores.Where(c => c.Key != ProcessWatch.MachineName).Sum(c => c.Value);
             row["other"] = Math.Max(0, cores.GetValueOrDefault(ProcessWatch.MachineName) - ours);
-            yield return (name, row);
+            yield return (name, row, rate);
         }
     }
 
@@ -105,6 +109,9 @@ public static class MarkdownReport
     private static string Statuses(LoadResult load) =>
         string.Join(", ", load.Statuses.OrderBy(s => s.Key).Select(s => Invariant($"{s.Key}: {s.Value:N0}")))
         + (load.SocketErrors > 0 ? Invariant($", socket errors: {load.SocketErrors:N0}") : "");
+
+    private static string PerRequest(double cores, double rate) =>
+        rate > 0 ? Invariant($"{cores / rate * 1_000_000:F0} µs") : "-";
 
     private static string Ratio(double? ratio) => ratio is { } r ? Invariant($"{r:P0}") : "-";
 
