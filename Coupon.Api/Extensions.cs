@@ -120,6 +120,7 @@ public static class Extensions
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                http.RequestServices.GetRequiredService<IssueTelemetry>().RecordRateLimited();
                 if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var couponId) && couponId > 0)
                     http.RequestServices.GetRequiredService<IssueStatistics>().RecordRejection(couponId, ProblemCodes.RateLimited);
                 await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -25,8 +25,8 @@ public sealed class WorkerOptions
     public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromDays(1);
 
     // How often campaigns are checked for a lost Redis state, and how long an acceptance may
-    // still be on its way to Kafka when the loss is seen (the api's delivery timeout).
+    // still be on its way to Kafka when the loss is seen (the api's delivery timeout, 5 s).
     public TimeSpan RebuildCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan RebuildSettle { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RebuildSettle { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RebuildDrainTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

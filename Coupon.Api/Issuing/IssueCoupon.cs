@@ -15,17 +15,20 @@ namespace Coupon.Api.Issuing;
 // Kafka surely did not take is undone in Redis, so a 503 never leaves a coupon behind.
 public static class IssueCoupon
 {
+    // What the endpoint needs besides the request, bound with [AsParameters].
+    public sealed record Services(
+        CampaignCache Campaigns,
+        CampaignRedisState State,
+        IssuedEventPublisher Publisher,
+        IssueStatistics Statistics,
+        IssueTelemetry Telemetry,
+        ILoggerFactory Loggers)
+    {
+        public ILogger Logger { get; } = Loggers.CreateLogger(typeof(IssueCoupon));
+    }
+
     public static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> Handle(
-        long id,
-        ClaimsPrincipal user,
-        HttpContext httpContext,
-        CampaignCache campaigns,
-        CampaignRedisState state,
-        IssuedEventPublisher publisher,
-        IssueStatistics statistics,
-        IssueTelemetry telemetry,
-        ILogger<IssuedEventPublisher> logger,
-        CancellationToken cancellationToken)
+        long id, ClaimsPrincipal user, HttpContext httpContext, [AsParameters] Services services, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var userId = user.GetUserId();
@@ -33,28 +36,22 @@ public static class IssueCoupon
         activity?.SetTag("coupon.id", id);
         activity?.SetTag("user.id", userId);
 
-        var result = await IssueAsync(id, userId, httpContext, campaigns, state, publisher, logger, cancellationToken);
+        var result = await IssueAsync(id, userId, httpContext, services, cancellationToken);
 
         var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]! : IssueTelemetry.AcceptedOutcome;
         activity?.SetTag("coupon.issue.outcome", outcome);
-        telemetry.Record(outcome, Stopwatch.GetElapsedTime(started));
+        services.Telemetry.Record(outcome, Stopwatch.GetElapsedTime(started));
         if (result.Result is ProblemHttpResult && outcome != ProblemCodes.CouponNotFound)
-            statistics.RecordRejection(id, outcome);
+            services.Statistics.RecordRejection(id, outcome);
         else if (result.Result is Accepted<IssueStatus> { Value.IssuedAt: { } acceptedAt })
-            statistics.RecordIssued(id, acceptedAt);
+            services.Statistics.RecordIssued(id, acceptedAt);
         return result;
     }
 
     private static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> IssueAsync(
-        long id,
-        long userId,
-        HttpContext httpContext,
-        CampaignCache campaigns,
-        CampaignRedisState state,
-        IssuedEventPublisher publisher,
-        ILogger logger,
-        CancellationToken cancellationToken)
+        long id, long userId, HttpContext httpContext, Services services, CancellationToken cancellationToken)
     {
+        var (campaigns, state, logger) = (services.Campaigns, services.State, services.Logger);
         var campaign = id > 0 ? await campaigns.GetAsync(id, cancellationToken) : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
@@ -92,7 +89,7 @@ public static class IssueCoupon
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
         }
 
-        var status = await publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
+        var status = await services.Publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
         if (status == PersistenceStatus.NotPersisted)
         {
             await UndoAsync(state, id, userId, issued, logger);

@@ -32,5 +32,9 @@ public sealed class IssueTelemetry : IDisposable
         _duration.Record(elapsed.TotalMilliseconds, tag);
     }
 
+    // A request the rate limiter turned away before it reached the endpoint.
+    public void RecordRateLimited() =>
+        _results.Add(1, new KeyValuePair<string, object?>("outcome", Coupon.Core.Contracts.ProblemCodes.RateLimited));
+
     public void Dispose() => _meter.Dispose();
 }

@@ -13,7 +13,7 @@ public static class GetSystemStatus
     private static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
 
     public static async Task<Ok<SystemStatus>> Handle(
-        HealthCheckService health, IConnectionMultiplexer redis, ILogger<SystemStatus> logger, CancellationToken cancellationToken)
+        HealthCheckService health, IConnectionMultiplexer redis, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken);
         var dependencies = report.Entries.ToDictionary(
@@ -31,7 +31,7 @@ public static class GetSystemStatus
             }
             catch (Exception e) when (e is RedisException or JsonException)
             {
-                logger.LogWarning(e, "Reading the worker statuses failed");
+                loggers.CreateLogger(typeof(GetSystemStatus)).LogWarning(e, "Reading the worker statuses failed");
             }
         }
 

@@ -15,9 +15,9 @@ public sealed record ChildProcessSpec(
 // Receives every output line of every child, tagged with the resource name.
 public delegate void ResourceOutput(string resource, string line);
 
-// A server or project process owned by this process. It never outlives its owner: it is started
-// through `setpriv --pdeathsig KILL`, and its pid is written to the ledger so that the next start
-// kills it if the kernel's signal could not be delivered.
+// A server or project process owned by this process, in a session of its own. It never outlives
+// its owner: it is started through `setpriv --pdeathsig KILL`, and its pid is written to the ledger
+// so that the next start kills it if the kernel's signal could not be delivered.
 public sealed partial class ChildProcess : IAsyncDisposable
 {
     private const int RecentLineCount = 200;
@@ -54,19 +54,15 @@ public sealed partial class ChildProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (ParentDeathSignal.SetPrivPath is { } setpriv)
-        {
-            info.FileName = setpriv;
-            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", spec.FileName])
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-        else
-        {
-            info.FileName = spec.FileName;
-        }
-        foreach (var argument in spec.Arguments)
+        string[] command =
+        [
+            .. ParentDeathSignal.SetPrivPath is { } setpriv ? [setpriv, "--pdeathsig", "KILL", "--"] : Array.Empty<string>(),
+            .. ParentDeathSignal.SetSidPath is { } setsid ? [setsid, "--"] : Array.Empty<string>(),
+            spec.FileName,
+            .. spec.Arguments,
+        ];
+        info.FileName = command[0];
+        foreach (var argument in command.Skip(1))
         {
             info.ArgumentList.Add(argument);
         }

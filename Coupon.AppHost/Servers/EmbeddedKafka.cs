@@ -20,43 +20,41 @@ public enum KafkaApi : short
 // The embedded Kafka: librdkafka's mock cluster hosted in this process. It speaks the Kafka
 // protocol on 127.0.0.1, so producers and consumer groups in other processes use it like a broker.
 // It keeps everything in memory: disposing it loses undelivered events.
-public sealed class EmbeddedKafka : IDisposable
+public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
 {
     public const string IssuedTopic = "coupon-issued";
     public const string DeadLetterTopic = "coupon-issued.dlq";
     public const int IssuedTopicPartitions = 8;
 
-    private readonly IntPtr _handle;
+    private IntPtr _handle;
     private IntPtr _cluster;
 
-    private EmbeddedKafka(IntPtr handle, IntPtr cluster, int brokerCount)
+    // host:port[,host:port…], every broker on 127.0.0.1; set by StartAsync.
+    public string BootstrapServers { get; private set; } = "";
+
+    public string ConnectionString => BootstrapServers;
+
+    public string Endpoint => $"{BootstrapServers} (embedded)";
+
+    public ChildProcess? Process => null;
+
+    public IReadOnlyList<int> BrokerIds { get; } = [.. Enumerable.Range(1, brokerCount)];
+
+    // Starts the cluster with Coupon's topics.
+    public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _handle = handle;
-        _cluster = cluster;
-        BrokerIds = [.. Enumerable.Range(1, brokerCount)];
-        BootstrapServers = Marshal.PtrToStringUTF8(MockClusterNative.Bootstraps(cluster))
-            ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
-    }
-
-    // host:port[,host:port…], every broker on 127.0.0.1.
-    public string BootstrapServers { get; }
-
-    public IReadOnlyList<int> BrokerIds { get; }
-
-    // Starts a cluster with Coupon's topics.
-    public static EmbeddedKafka Start(int brokerCount = 1)
-    {
-        var handle = MockClusterNative.NewHandle();
-        var cluster = MockClusterNative.NewCluster(handle, brokerCount);
-        if (cluster == IntPtr.Zero)
+        _handle = MockClusterNative.NewHandle();
+        _cluster = MockClusterNative.NewCluster(_handle, brokerCount);
+        if (_cluster == IntPtr.Zero)
         {
-            MockClusterNative.DestroyHandle(handle);
+            MockClusterNative.DestroyHandle(_handle);
             throw new InvalidOperationException("librdkafka could not create the mock cluster.");
         }
-        var kafka = new EmbeddedKafka(handle, cluster, brokerCount);
-        kafka.CreateTopic(IssuedTopic, IssuedTopicPartitions);
-        kafka.CreateTopic(DeadLetterTopic, 1);
-        return kafka;
+        BootstrapServers = Marshal.PtrToStringUTF8(MockClusterNative.Bootstraps(_cluster))
+            ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
+        CreateTopic(IssuedTopic, IssuedTopicPartitions);
+        CreateTopic(DeadLetterTopic, 1);
+        return Task.CompletedTask;
     }
 
     public void CreateTopic(string topic, int partitions)
@@ -89,16 +87,19 @@ public sealed class EmbeddedKafka : IDisposable
 
     public void SetAllBrokersUp() => BrokerIds.ToList().ForEach(SetBrokerUp);
 
-    public void Dispose()
+    // Undelivered events are gone with it.
+    public Task StopAsync()
     {
-        if (_cluster == IntPtr.Zero)
+        if (_cluster != IntPtr.Zero)
         {
-            return;
+            MockClusterNative.DestroyCluster(_cluster);
+            MockClusterNative.DestroyHandle(_handle);
+            _cluster = IntPtr.Zero;
         }
-        MockClusterNative.DestroyCluster(_cluster);
-        MockClusterNative.DestroyHandle(_handle);
-        _cluster = IntPtr.Zero;
+        return Task.CompletedTask;
     }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
 
     private static void Check(int error)
     {

@@ -5,16 +5,20 @@ namespace Coupon.AppHost.Servers;
 
 // A local mariadbd (Debian's MySQL-compatible server) in its own folder, on its own port, socket and
 // pid file, so a system MariaDB on 3306 does not matter. The data folder is created with
-// mariadb-install-db on first start; root then gets the generated password.
-public sealed class MariaDbServer(string folder, string rootPassword, ServerContext context) : IAsyncDisposable
+// mariadb-install-db on first start; root then gets the generated password. The databases are
+// created when missing.
+public sealed class MariaDbServer(string folder, string rootPassword, IReadOnlyList<string> databases, ServerContext context)
+    : ILocalServer
 {
     public const string Program = "mariadbd";
     public const string InstallProgram = "mariadb-install-db";
     public const string DebianPackage = "mariadb-server";
-    public const string DatabaseName = "coupondb";
 
-    private readonly string _program = ServerBinaries.Find(Program, DebianPackage, DatabaseName, context.SearchPath);
-    private readonly string _installProgram = ServerBinaries.Find(InstallProgram, DebianPackage, DatabaseName, context.SearchPath);
+    // The key that points at an external server instead (the application's database).
+    private const string ConnectionStringName = "coupondb";
+
+    private readonly string _program = ServerBinaries.Find(Program, DebianPackage, ConnectionStringName, context.SearchPath);
+    private readonly string _installProgram = ServerBinaries.Find(InstallProgram, DebianPackage, ConnectionStringName, context.SearchPath);
     private ChildProcess? _process;
 
     public int Port { get; } = FreePort.Next();
@@ -28,11 +32,16 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
 
     private string Socket => Path.Combine(folder, "mysqld.sock");
 
+    // Its own, not /tmp: temporary tables of concurrent installs in one folder collide.
+    private string TempDirectory => Path.Combine(folder, "tmp");
+
     // The server without a database, as Aspire's mysql resource exposes it.
-    public string ServerConnectionString =>
+    public string ConnectionString =>
         $"Server=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};User ID=root;Password={rootPassword}";
 
-    public string ConnectionString => $"{ServerConnectionString};Database={DatabaseName}";
+    public string Endpoint => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+    public string DatabaseConnectionString(string database) => $"{ConnectionString};Database={database}";
 
     public ChildProcess? Process => _process;
 
@@ -43,6 +52,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
         {
             await InstallAsync(cancellationToken);
         }
+        Directory.CreateDirectory(TempDirectory);
         string[] arguments =
         [
             "--no-defaults",
@@ -52,6 +62,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
             $"--socket={Socket}",
             $"--pid-file={Path.Combine(folder, "mysqld.pid")}",
             "--skip-name-resolve",
+            $"--tmpdir={TempDirectory}",
             "--skip-log-bin",
             "--innodb-buffer-pool-size=64M",
             "--innodb-log-file-size=32M",
@@ -66,7 +77,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
             await HealthProbes.WaitUntilHealthyAsync("mysql", SetRootPasswordAsync, TimeSpan.FromSeconds(60), _process, cancellationToken);
             await File.WriteAllTextAsync(InitialisedMarker, "", cancellationToken);
         }
-        await HealthProbes.WaitUntilHealthyAsync("mysql", CreateDatabaseAsync, TimeSpan.FromSeconds(60), _process, cancellationToken);
+        await HealthProbes.WaitUntilHealthyAsync("mysql", CreateDatabasesAsync, TimeSpan.FromSeconds(60), _process, cancellationToken);
     }
 
     // SIGTERM: a clean InnoDB shutdown.
@@ -92,6 +103,7 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
             Directory.Delete(folder, recursive: true);
         }
         Directory.CreateDirectory(DataDirectory);
+        Directory.CreateDirectory(TempDirectory);
         string[] arguments =
         [
             "--no-defaults",
@@ -99,9 +111,13 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
             "--skip-name-resolve",
+            $"--tmpdir={TempDirectory}",
+            "--innodb-log-file-size=32M",
             .. RunAsRoot,
         ];
-        var install = context.Start(new ChildProcessSpec("mysql-install", _installProgram, arguments, folder, new Dictionary<string, string?>()));
+        // Its long advice text is only worth showing when it fails.
+        var quiet = context with { Output = (_, _) => { } };
+        var install = quiet.Start(new ChildProcessSpec("mysql-install", _installProgram, arguments, folder, new Dictionary<string, string?>()));
         var exitCode = await install.Exited.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken);
         if (exitCode != 0)
         {
@@ -130,8 +146,10 @@ public sealed class MariaDbServer(string folder, string rootPassword, ServerCont
             cancellationToken);
     }
 
-    private Task CreateDatabaseAsync(CancellationToken cancellationToken) =>
-        ExecuteAsync(ServerConnectionString, $"CREATE DATABASE IF NOT EXISTS `{DatabaseName}`", cancellationToken);
+    private Task CreateDatabasesAsync(CancellationToken cancellationToken) =>
+        ExecuteAsync(ConnectionString,
+            string.Concat(databases.Select(database => $"CREATE DATABASE IF NOT EXISTS `{database}`;")) + "SELECT 1;",
+            cancellationToken);
 
     private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {

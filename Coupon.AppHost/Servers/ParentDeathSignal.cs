@@ -17,7 +17,12 @@ internal static class ParentDeathSignal
     }
 
     // util-linux's setpriv sets PR_SET_PDEATHSIG in the child and then execs the real program.
-    public static string? SetPrivPath { get; } = ServerBinaries.TryFind("setpriv", Environment.GetEnvironmentVariable("PATH"));
+    public static string? SetPrivPath { get; } = ServerBinaries.TryFind("setpriv", ServerBinaries.DefaultSearchPath);
+
+    // util-linux's setsid puts the child in a session of its own, so a Ctrl+C on the terminal
+    // reaches only the owner, which then stops the children in order. The parent-death signal
+    // survives both execs.
+    public static string? SetSidPath { get; } = ServerBinaries.TryFind("setsid", ServerBinaries.DefaultSearchPath);
 
     public static void Start(Process process)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Coupon.AppHost.Servers;
 
 // A local redis-server: loopback only, password, append-only file fsynced every second.
-public sealed class RedisServer(string dataDirectory, string password, ServerContext context) : IAsyncDisposable
+public sealed class RedisServer(string dataDirectory, string password, ServerContext context) : ILocalServer
 {
     public const string Program = "redis-server";
     public const string DebianPackage = "redis-server";
@@ -17,6 +17,8 @@ public sealed class RedisServer(string dataDirectory, string password, ServerCon
 
     // StackExchange.Redis syntax, as Aspire injects it.
     public string ConnectionString => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)},password={password}";
+
+    public string Endpoint => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     public ChildProcess? Process => _process;
 

@@ -90,7 +90,8 @@ public static class KafkaClientExtensions
     private static void AddKafkaHealthCheck(this IHostApplicationBuilder builder, string name, ClientConfig config, TimeSpan timeout)
     {
         builder.Services.AddHealthChecks();
-        builder.Services.TryAddKeyedSingleton(name, (_, _) => new KafkaHealthCheck(config, timeout));
+        builder.Services.TryAddKeyedSingleton(name, (sp, _) =>
+            new KafkaHealthCheck(config, timeout, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Confluent.Kafka.HealthCheck")));
         builder.Services.Configure<HealthCheckServiceOptions>(options =>
         {
             if (options.Registrations.All(r => r.Name != name))
@@ -101,11 +102,11 @@ public static class KafkaClientExtensions
         });
     }
 
-    private static void Log(ILogger logger, LogMessage message) =>
+    internal static void Log(ILogger logger, LogMessage message) =>
         logger.Log((LogLevel)message.LevelAs(LogLevelType.MicrosoftExtensionsLogging), "{Facility} {Client}: {Message}",
             message.Facility, message.Name, message.Message);
 
     // Most errors are transient (a broker restarting) and librdkafka recovers by itself.
-    private static void Log(ILogger logger, Error error) =>
+    internal static void Log(ILogger logger, Error error) =>
         logger.Log(error.IsFatal ? LogLevel.Error : LogLevel.Warning, "Kafka error {Code}: {Reason}", error.Code, error.Reason);
 }

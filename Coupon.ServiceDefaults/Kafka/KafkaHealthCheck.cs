@@ -1,13 +1,18 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Aspire.Confluent.Kafka;
 
 // Healthy when a broker answers a metadata request in time. One admin client for the process,
 // created on the first probe.
-internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeout) : IHealthCheck, IDisposable
+internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeout, ILogger logger) : IHealthCheck, IDisposable
 {
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(ConnectionOnly(clientConfig)).Build());
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(ConnectionOnly(clientConfig))
+        .SetLogHandler((_, message) => KafkaClientExtensions.Log(logger, message))
+        .SetErrorHandler((_, error) => KafkaClientExtensions.Log(logger, error))
+        .Build());
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

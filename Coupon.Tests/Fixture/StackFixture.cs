@@ -23,6 +23,8 @@ namespace Coupon.Tests.Fixture;
 // everything on dispose; children die with the test process even when it is killed.
 public sealed class StackFixture : IAsyncLifetime
 {
+    public const string CouponDatabase = "coupondb";
+
     private static readonly TimeSpan ProjectHealthTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("coupon-tests-").FullName;
@@ -34,7 +36,7 @@ public sealed class StackFixture : IAsyncLifetime
     {
         Context = new ServerContext(ServerBinaries.DefaultSearchPath, (_, _) => { }, new ProcessLedger(Path.Combine(_folder, "pids")));
         Redis = new RedisServer(Path.Combine(_folder, "redis"), Secrets.NewPassword(), Context);
-        MySql = new MariaDbServer(Path.Combine(_folder, "mysql"), Secrets.NewPassword(), Context);
+        MySql = new MariaDbServer(Path.Combine(_folder, "mysql"), Secrets.NewPassword(), [CouponDatabase], Context);
     }
 
     public ServerContext Context { get; }
@@ -43,7 +45,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public MariaDbServer MySql { get; }
 
-    public EmbeddedKafka Kafka { get; private set; } = null!;
+    public EmbeddedKafka Kafka { get; } = new();
 
     public TokenSigning Tokens { get; } = TokenSigning.Generate();
 
@@ -51,19 +53,17 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string KafkaBootstrapServers => Kafka.BootstrapServers;
 
-    public string CouponDbConnectionString => MySql.ConnectionString;
+    public string CouponDbConnectionString => MySql.DatabaseConnectionString(CouponDatabase);
 
     public async Task InitializeAsync()
     {
-        Kafka = EmbeddedKafka.Start();
-        await Task.WhenAll(Redis.StartAsync(), MySql.StartAsync());
+        await Task.WhenAll(Kafka.StartAsync(), Redis.StartAsync(), MySql.StartAsync());
     }
 
     public async Task DisposeAsync()
     {
         await Task.WhenAll(_projects.Select(project => project.StopAsync(TimeSpan.FromSeconds(10))));
-        await Task.WhenAll(Redis.StopAsync(), MySql.StopAsync());
-        Kafka?.Dispose();
+        await Task.WhenAll(Redis.StopAsync(), MySql.StopAsync(), Kafka.StopAsync());
         Directory.Delete(_folder, recursive: true);
     }
 

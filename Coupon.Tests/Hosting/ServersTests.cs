@@ -28,7 +28,7 @@ public sealed class ServersTests(StackFixture stack)
         await using var command = new MySqlCommand("SELECT DATABASE(), VERSION()", connection);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(MariaDbServer.DatabaseName, reader.GetString(0));
+        Assert.Equal(StackFixture.CouponDatabase, reader.GetString(0));
         Assert.Contains("MariaDB", reader.GetString(1), StringComparison.Ordinal);
     }
 

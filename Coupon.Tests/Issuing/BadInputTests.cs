@@ -186,17 +186,18 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
         }
     }
 
-    // MySQL (all campaigns and rows) and the campaign's Redis state are the same after the calls.
+    // MySQL (campaigns, the campaign's and the user's rows) and the campaign's Redis state are the
+    // same after the calls.
     private async Task AssertNothingChangesAsync(long couponId, Func<Task> calls)
     {
-        var rowsBefore = await _invariants.TotalRowsAsync();
+        var rowsBefore = await _invariants.FootprintAsync(couponId, User);
         var winnersBefore = await _redis.WinnersAsync(couponId);
         var db = await _redis.DatabaseAsync();
         var metaBefore = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
 
         await calls();
 
-        Assert.Equal(rowsBefore, await _invariants.TotalRowsAsync());
+        Assert.Equal(rowsBefore, await _invariants.FootprintAsync(couponId, User));
         Assert.Equal(winnersBefore, await _redis.WinnersAsync(couponId));
         var metaAfter = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
         Assert.Equal(metaBefore.OrderBy(e => e.Name.ToString()), metaAfter.OrderBy(e => e.Name.ToString()));

@@ -47,11 +47,16 @@ public sealed class CampaignInvariants(string connectionString)
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
-    public async Task<long> TotalRowsAsync()
+    // Campaigns, the campaign's rows and the user's rows: what a bad request could have changed.
+    public async Task<long> FootprintAsync(long couponId, long userId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT (SELECT COUNT(*) FROM coupon_issues) + (SELECT COUNT(*) FROM coupons)", connection);
+        await using var command = new MySqlCommand(
+            "SELECT (SELECT COUNT(*) FROM coupons) + (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @coupon OR user_id = @user)",
+            connection);
+        command.Parameters.AddWithValue("@coupon", couponId);
+        command.Parameters.AddWithValue("@user", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
@@ -59,14 +64,9 @@ public sealed class CampaignInvariants(string connectionString)
     // so that a row that should not exist has had its chance to appear.
     private async Task<List<long>> WaitForRowsAsync(long couponId, int expected, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var rows = await RowsAsync(couponId);
-            if (rows.Count >= expected && await IssuedQuantityAsync(couponId) >= expected)
-                break;
-            await Task.Delay(200);
-        }
+        await Poll.UntilAsync(
+            async () => (await RowsAsync(couponId)).Count >= expected && await IssuedQuantityAsync(couponId) >= expected,
+            drained => drained, timeout);
         await Task.Delay(500);
         return await RowsAsync(couponId);
     }

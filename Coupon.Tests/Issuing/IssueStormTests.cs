@@ -44,7 +44,9 @@ public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output
 
         var answers = new ConcurrentBag<(long CouponId, long UserId, HttpStatusCode Status)>();
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = InFlight }, async (request, _) =>
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var options = new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = bound.Token };
+        await Parallel.ForEachAsync(requests, options, async (request, _) =>
         {
             using var response = await _api.IssueAsync(request.CouponId, request.UserId);
             answers.Add((request.CouponId, request.UserId, response.StatusCode));
@@ -52,7 +54,7 @@ public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output
         output.WriteLine($"{Requests} requests in {clock.Elapsed.TotalSeconds:F1} s; " +
             string.Join(", ", answers.GroupBy(a => a.Status).Select(g => $"{(int)g.Key}: {g.Count()}")));
 
-        Assert.DoesNotContain(answers, a => (int)a.Status >= 500 && a.Status != HttpStatusCode.ServiceUnavailable);
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.TooManyRequests }));
         foreach (var (couponId, total) in new[] { (large.Id, 1_000), (small.Id, 50) })
         {
             var mine = answers.Where(a => a.CouponId == couponId).ToList();

@@ -21,13 +21,12 @@ public sealed class IssuingRulesTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_window_is_judged_by_redis_time()
+    public async Task The_window_opens_and_closes_by_redis_time()
     {
-        // Close enough to the edges that the api's cache lets the requests through and the
-        // Lua script decides with Redis TIME.
+        // Margins wide enough for a busy machine; the exact edges are IssueScriptTests' business.
         var now = await _redis.NowAsync();
-        var start = now.AddMilliseconds(700);
-        var end = start.AddMilliseconds(1500);
+        var start = now.AddSeconds(3);
+        var end = start.AddSeconds(3);
         var campaign = await _api.CreateCampaignAsync(10, start, end);
 
         using (var early = await _api.IssueAsync(campaign.Id, 1))

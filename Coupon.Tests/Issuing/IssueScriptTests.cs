@@ -1,0 +1,166 @@
+using Coupon.Core.Issuing;
+using Coupon.Tests.Fixture;
+using StackExchange.Redis;
+
+namespace Coupon.Tests.Issuing;
+
+// The Lua scripts and CampaignRedisState against the real Redis, at the exact window edges of
+// Redis TIME. Campaign ids far above MySQL's so nothing else touches these keys.
+[Collection(StackCollection.Name)]
+public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
+{
+    private static long s_nextCampaign = 8_000_000_000 + Random.Shared.Next(1_000_000) * 1_000L;
+
+    private readonly List<long> _campaigns = [];
+    private ConnectionMultiplexer _redis = null!;
+    private CampaignRedisState _state = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString + ",allowAdmin=true");
+        _state = new CampaignRedisState(_redis);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var campaign in _campaigns)
+            await _state.RemoveAsync(campaign);
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_window_includes_its_start_and_excludes_its_end()
+    {
+        var now = await RedisNowAsync();
+
+        // start = a moment ago by Redis TIME: open. end = a moment ago: closed. Start ahead: not yet.
+        var opening = await NewCampaignAsync(10, now, now.AddMinutes(1));
+        var ended = await NewCampaignAsync(10, now.AddMinutes(-1), now);
+        var later = await NewCampaignAsync(10, now.AddSeconds(30), now.AddMinutes(1));
+
+        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(opening, 1)).Outcome);
+        Assert.Equal(IssueOutcome.Closed, (await _state.IssueAsync(ended, 1)).Outcome);
+        Assert.Equal(IssueOutcome.NotOpenYet, (await _state.IssueAsync(later, 1)).Outcome);
+        Assert.Equal(0, await _state.AcceptedAsync(ended));
+        Assert.Equal(0, await _state.AcceptedAsync(later));
+    }
+
+    [Fact]
+    public async Task One_per_user_and_never_above_the_total()
+    {
+        var campaign = await NewOpenCampaignAsync(2);
+
+        var first = await _state.IssueAsync(campaign, 1);
+        Assert.Equal((IssueOutcome.Accepted, 1L), (first.Outcome, first.Accepted));
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 1)).Outcome);
+        var second = await _state.IssueAsync(campaign, 2);
+        Assert.Equal((IssueOutcome.Accepted, 2L), (second.Outcome, second.Accepted));
+        Assert.Equal(IssueOutcome.SoldOut, (await _state.IssueAsync(campaign, 3)).Outcome);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 2)).Outcome);
+        Assert.Equal(2, await _state.AcceptedAsync(campaign));
+        Assert.Equal(first.AcceptedAt, await _state.AcceptedAtAsync(campaign, 1));
+    }
+
+    [Fact]
+    public async Task Concurrent_issues_stop_exactly_at_the_total_and_unlimited_takes_all()
+    {
+        var limited = await NewOpenCampaignAsync(25);
+        var unlimited = await NewOpenCampaignAsync(null);
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 200).SelectMany(user => new[]
+        {
+            _state.IssueAsync(limited, user),
+            _state.IssueAsync(unlimited, user),
+        }));
+
+        var fromLimited = results.Where((_, i) => i % 2 == 0).ToList();
+        Assert.Equal(25, fromLimited.Count(r => r.Outcome == IssueOutcome.Accepted));
+        Assert.Equal(175, fromLimited.Count(r => r.Outcome == IssueOutcome.SoldOut));
+        Assert.All(results.Where((_, i) => i % 2 == 1), r => Assert.Equal(IssueOutcome.Accepted, r.Outcome));
+        Assert.Equal(25, await _state.AcceptedAsync(limited));
+        Assert.Equal(200, await _state.AcceptedAsync(unlimited));
+    }
+
+    [Fact]
+    public async Task A_lost_state_is_unavailable_and_cannot_be_recreated_by_an_edit()
+    {
+        var campaign = NextCampaign();
+        var now = await RedisNowAsync();
+        var meta = new CampaignMeta(campaign, 10, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime);
+
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 1)).Outcome);
+        Assert.Equal(MetaUpdate.Lost, (await _state.UpdateAsync(meta)).Result);
+        Assert.False(await _state.ExistsAsync(campaign));
+
+        // The rebuild writes meta and winners together; issuing goes on from there.
+        await _state.ReplaceAsync(meta, [new(7, now.ToUnixTimeMilliseconds()), new(8, now.ToUnixTimeMilliseconds())]);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 7)).Outcome);
+        Assert.Equal(3, (await _state.IssueAsync(campaign, 9)).Accepted);
+    }
+
+    [Fact]
+    public async Task An_edit_may_not_go_below_the_accepted_count()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        foreach (var user in new long[] { 1, 2, 3 })
+            await _state.IssueAsync(campaign, user);
+        var now = await RedisNowAsync();
+
+        var below = await _state.UpdateAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime));
+        Assert.Equal((MetaUpdate.BelowAccepted, 3L), below);
+        var exact = await _state.UpdateAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime));
+        Assert.Equal((MetaUpdate.Updated, 3L), exact);
+        Assert.Equal(IssueOutcome.SoldOut, (await _state.IssueAsync(campaign, 4)).Outcome);
+    }
+
+    [Fact]
+    public async Task Undo_removes_only_the_exact_acceptance()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        var issued = await _state.IssueAsync(campaign, 1);
+
+        Assert.False(await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs - 1));
+        Assert.False(await _state.UndoAsync(campaign, 2, issued.AcceptedAtMs));
+        Assert.True(await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs));
+        Assert.Equal(0, await _state.AcceptedAsync(campaign));
+        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 1)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_flushed_script_cache_is_reloaded()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 1)).Outcome);
+
+        await _redis.GetServers().Single().ScriptFlushAsync();
+
+        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 2)).Outcome);
+        Assert.True(await _redis.GetServers().Single().ScriptExistsAsync(RedisScript.Issue.Text));
+    }
+
+    private long NextCampaign()
+    {
+        var campaign = Interlocked.Increment(ref s_nextCampaign);
+        _campaigns.Add(campaign);
+        return campaign;
+    }
+
+    private async Task<DateTimeOffset> RedisNowAsync()
+    {
+        var time = (RedisResult[])(await _redis.GetDatabase().ExecuteAsync("TIME"))!;
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
+    }
+
+    private async Task<long> NewOpenCampaignAsync(int? total)
+    {
+        var now = await RedisNowAsync();
+        return await NewCampaignAsync(total, now.AddMinutes(-1), now.AddMinutes(1));
+    }
+
+    private async Task<long> NewCampaignAsync(int? total, DateTimeOffset start, DateTimeOffset end)
+    {
+        var campaign = NextCampaign();
+        await _state.ReplaceAsync(new CampaignMeta(campaign, total, start.UtcDateTime, end.UtcDateTime));
+        return campaign;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text;
+using Coupon.Core.Messaging;
+using Coupon.Tests.Fixture;
+using Coupon.Worker.Persisting;
+using Xunit.Abstractions;
+
+namespace Coupon.Tests.Worker;
+
+[Collection(StackCollection.Name)]
+public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly WorkerScenario _scenario = new(stack);
+
+    [Fact]
+    public async Task The_same_event_twice_is_one_row_counted_once()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+
+        await _scenario.ProduceAsync(couponId, [1, 1, 2]);
+        await _scenario.WaitForRowsAsync(couponId, 2, DrainTimeout);
+        // Replayed after it was persisted, then an event that shows the replay has been handled.
+        await _scenario.ProduceAsync(couponId, [1]);
+        await _scenario.ProduceAsync(couponId, [3]);
+        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    [Fact]
+    public async Task A_poison_event_goes_to_the_dead_letter_topic_and_the_next_events_are_persisted()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        // One key, so the poison and the events after it share a partition.
+        var key = Guid.NewGuid().ToString("N");
+        var malformed = $"not an event {key}";
+        var unknownCampaign = Encoding.UTF8.GetString(new CouponIssuedEvent(long.MaxValue, 1, DateTimeOffset.UtcNow).ToJson());
+
+        await _scenario.ProduceRawAsync(key, malformed);
+        await _scenario.ProduceRawAsync(key, unknownCampaign);
+        foreach (var userId in new long[] { 1, 2, 3 })
+            await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow).ToJson()));
+
+        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+        var deadLetters = _scenario.ReadDeadLetters([malformed, unknownCampaign], DrainTimeout);
+        Assert.Equal(
+            new[] { (malformed, DeadLetters.MalformedEvent), (unknownCampaign, DeadLetters.UnknownCampaign) }.Order(),
+            deadLetters.Select(m => (Encoding.UTF8.GetString(m.Value), Reason(m))).Order());
+        Assert.All(deadLetters, m => Assert.True(m.Headers.TryGetLastBytes(DeadLetters.SourceHeader, out _)));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+
+        static string Reason(Confluent.Kafka.Message<string, byte[]> message) =>
+            Encoding.UTF8.GetString(message.Headers.GetLastBytes(DeadLetters.ReasonHeader));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_batch_and_restarted_loses_and_duplicates_nothing()
+    {
+        const int Events = 30_000;
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+        // This test's worker is the group's only member; the shared one comes back on next use.
+        await shared.Worker.StopAsync();
+        await using var first = await stack.StartProjectAsync(CouponProject.Worker);
+
+        await _scenario.ProduceAsync(couponId, Enumerable.Range(1, Events).Select(u => (long)u));
+        var clock = Stopwatch.StartNew();
+        long firstRows, atKill;
+        while ((firstRows = await _scenario.RowsAsync(couponId)) == 0 && clock.Elapsed < DrainTimeout)
+            await Task.Delay(10);
+        var persisting = Stopwatch.StartNew();
+        while ((atKill = await _scenario.RowsAsync(couponId)) < Events / 3 && clock.Elapsed < DrainTimeout)
+            await Task.Delay(10);
+        first.Kill();
+        var persistedBeforeKill = await _scenario.RowsAsync(couponId);
+        output.WriteLine($"persisted {atKill - firstRows} rows in {persisting.ElapsedMilliseconds} ms " +
+            $"({(atKill - firstRows) / persisting.Elapsed.TotalSeconds:0} rows/s) before the kill");
+        Assert.InRange(persistedBeforeKill, 1, Events - 1);
+
+        await using var second = await stack.StartProjectAsync(CouponProject.Worker);
+        await _scenario.WaitForRowsAsync(couponId, Events, DrainTimeout);
+
+        Assert.Equal(Events, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    [Fact]
+    public async Task MySql_stopped_for_ten_seconds_under_load_loses_nothing()
+    {
+        const int Rounds = 40;
+        const int EventsPerRound = 150;
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+
+        var load = Task.Run(async () =>
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                await _scenario.ProduceAsync(couponId, Enumerable.Range(round * EventsPerRound + 1, EventsPerRound).Select(u => (long)u));
+                await Task.Delay(300);
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stack.MySql.StopAsync();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await stack.MySql.StartAsync();
+        }
+        await load;
+
+        await _scenario.WaitForRowsAsync(couponId, Rounds * EventsPerRound, DrainTimeout);
+        Assert.Equal(Rounds * EventsPerRound, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    public void Dispose() => _scenario.Dispose();
+}
