@@ -11,7 +11,7 @@ switch (args)
         await BaselineServer.RunAsync(url, CancellationToken.None);
         return 0;
     case [KafkaServerCommand.Command]:
-        return KafkaServerCommand.Run();
+        return await KafkaServerCommand.RunAsync();
     case ["--help" or "-h"]:
         Console.WriteLine(BenchOptions.Usage);
         return 0;

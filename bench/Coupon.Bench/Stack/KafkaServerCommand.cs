@@ -11,7 +11,7 @@ public static class KafkaServerCommand
     public const string Command = "kafka-server";
     public const string BootstrapPrefix = "bootstrap=";
 
-    public static int Run()
+    public static async Task<int> RunAsync()
     {
         using var stop = new ManualResetEventSlim();
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -19,7 +19,8 @@ public static class KafkaServerCommand
             context.Cancel = true;
             stop.Set();
         });
-        using var kafka = EmbeddedKafka.Start();
+        await using var kafka = new EmbeddedKafka();
+        await kafka.StartAsync();
         Console.WriteLine(BootstrapPrefix + kafka.BootstrapServers);
         stop.Wait();
         return 0;

@@ -9,6 +9,7 @@ namespace Coupon.Bench.Stack;
 // run as `dotnet <dll>` like the AppHost runs them. Everything stops with it.
 public sealed class LocalBenchStack : IBenchStack, IAsyncDisposable
 {
+    private const string Database = "coupondb";
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(90);
 
     private readonly DirectoryInfo _folder;
@@ -26,12 +27,12 @@ public sealed class LocalBenchStack : IBenchStack, IAsyncDisposable
         _context = context;
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         _redis = new RedisServer(Path.Combine(folder.FullName, "redis"), password, context);
-        _mysql = new MariaDbServer(Path.Combine(folder.FullName, "mysql"), password, context);
+        _mysql = new MariaDbServer(Path.Combine(folder.FullName, "mysql"), password, [Database], context);
     }
 
     public TokenSigning Signing { get; } = TokenSigning.Generate();
 
-    public string MySqlConnectionString => _mysql.ConnectionString;
+    public string MySqlConnectionString => _mysql.DatabaseConnectionString(Database);
 
     public string KafkaBootstrapServers { get; private set; } = "";
 
@@ -103,7 +104,7 @@ public sealed class LocalBenchStack : IBenchStack, IAsyncDisposable
         {
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
             ["ConnectionStrings__kafka"] = KafkaBootstrapServers,
-            ["ConnectionStrings__coupondb"] = _mysql.ConnectionString,
+            ["ConnectionStrings__coupondb"] = MySqlConnectionString,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Coupon__Benchmark__IssueStrategy"] = strategy,
