@@ -1,4 +1,5 @@
 using System.Text;
+using Coupon.Bench.Baseline;
 using Coupon.Bench.Load;
 
 namespace Coupon.Tests.Bench;
@@ -69,6 +70,26 @@ public sealed class LoadToolTests
     [InlineData("FF;ext=1", 255)]
     public void Chunk_sizes_are_hexadecimal(string line, int size) =>
         Assert.Equal(size, RawHttpConnection.ParseChunkSize(Encoding.ASCII.GetBytes(line)));
+
+    [Fact]
+    public void Wrk_output_gives_its_rate_and_percentiles()
+    {
+        const string output = """
+            Running 5s test @ http://127.0.0.1:5999/api/coupons/1/issue
+              2 threads and 64 connections
+              Latency Distribution
+                 50%  850.00us
+                 75%    1.20ms
+                 90%    2.10ms
+                 99%    3.40ms
+              291234 requests in 5.00s, 60.1MB read
+            Requests/sec:  58246.80
+            Transfer/sec:     12.02MB
+            """;
+
+        Assert.Equal(new WrkResult(58246.80, 850, 3_400), WrkCrossCheck.Parse(output));
+        Assert.Null(WrkCrossCheck.Parse("unable to connect to 127.0.0.1:5999 Connection refused"));
+    }
 
     [Fact]
     public void A_malformed_status_line_is_refused() =>

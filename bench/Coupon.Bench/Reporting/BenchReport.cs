@@ -20,6 +20,13 @@ public sealed record BenchReport(
             ? step.Load.RequestsPerSecond / baseline.Load.RequestsPerSecond
             : null;
 
+    // The same against the baseline as wrk measured it, when wrk ran: the stricter ratio when the
+    // bench's own load generator could not push the baseline as far as wrk did.
+    public double? RatioToWrkBaseline(StepResult step) =>
+        Step("baseline") is { Wrk.RequestsPerSecond: > 0 } baseline
+            ? step.Load.RequestsPerSecond / baseline.Wrk.RequestsPerSecond
+            : null;
+
     public bool InvariantsHold =>
         Steps.All(s => s.Invariants?.Holds ?? true)
         && (AcceptToRow?.Invariants.Holds ?? true)

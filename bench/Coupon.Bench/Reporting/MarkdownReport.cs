@@ -25,12 +25,17 @@ public static class MarkdownReport
         md.AppendLine().AppendLine($"![requests per second and latency per step]({chartFile})").AppendLine();
 
         md.AppendLine("## Requests per second and latency").AppendLine();
-        md.AppendLine("| step | what | requests/s | vs baseline | p50 | p99 | max | requests | errors | answers | invariants |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+        md.AppendLine("| step | what | requests/s | vs baseline | vs wrk's baseline | p50 | p99 | max | requests | errors | answers | invariants |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         foreach (var step in report.Steps)
         {
             var load = step.Load;
-            md.AppendLine(Invariant($"| {step.Name} | {step.Description} | {load.RequestsPerSecond:N0} | {Ratio(report.RatioToBaseline(step))} | {Ms(load.Latency.Percentile(50))} | {Ms(load.Latency.Percentile(99))} | {Ms(load.Latency.MaxMicroseconds)} | {load.Requests:N0} | {load.Errors:N0} | {Statuses(load)} | {step.Invariants?.Summary ?? "n/a (no data)"} |"));
+            md.AppendLine(Invariant($"| {step.Name} | {step.Description} | {load.RequestsPerSecond:N0} | {Ratio(report.RatioToBaseline(step))} | {Ratio(report.RatioToWrkBaseline(step))} | {Ms(load.Latency.Percentile(50))} | {Ms(load.Latency.Percentile(99))} | {Ms(load.Latency.MaxMicroseconds)} | {load.Requests:N0} | {load.Errors:N0} | {Statuses(load)} | {step.Invariants?.Summary ?? "n/a (no data)"} |"));
+        }
+
+        if (report.Step("baseline") is { Wrk: { } wrk } baselineStep)
+        {
+            md.AppendLine().AppendLine(Invariant($"Cross-check of the load generator: the same baseline server driven by `wrk -t2 -c{report.Options.Connections}` (C, event loop) gave **{wrk.RequestsPerSecond:N0} requests/s** (p50 {Ms(wrk.P50Microseconds)}, p99 {Ms(wrk.P99Microseconds)}) against {baselineStep.Load.RequestsPerSecond:N0}/s with the bench's own generator ({wrk.RequestsPerSecond / Math.Max(baselineStep.Load.RequestsPerSecond, 1e-9):P0})."));
         }
 
         md.AppendLine().AppendLine("## CPU used per step, in cores (the machine has " + machine.Cores + ")").AppendLine();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using Confluent.Kafka;
 using Coupon.Bench.Baseline;
 using Coupon.Bench.Load;
@@ -56,7 +57,13 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         var plan = Plan("baseline", server.Address, couponId: 1, Accepted) with { WrapUsers = true };
         await RunAsync(plan with { Name = "baseline warm-up", Duration = options.Warmup }, cancellationToken);
         var (result, cores) = await MeasureAsync(plan, cancellationToken, ("baseline", server.ProcessId));
-        return Report(new StepResult("baseline", "bare Kestrel, same route and answer, nothing behind it", result, cores, null));
+        var step = Report(new StepResult("baseline", "bare Kestrel, same route and answer, nothing behind it", result, cores, null));
+
+        var wrk = await WrkCrossCheck.RunAsync(server.Address, plan.Path, Encoding.ASCII.GetString(users.TokenAt(0)),
+            options.Connections, options.Duration, cancellationToken);
+        if (wrk is not null)
+            Log($"baseline with wrk -t2 -c{options.Connections}: {wrk.RequestsPerSecond:N0} req/s, p50 {Ms(wrk.P50Microseconds)} p99 {Ms(wrk.P99Microseconds)}");
+        return step with { Wrk = wrk };
     }
 
     private async Task<StepResult> IssueAsync(CancellationToken cancellationToken)

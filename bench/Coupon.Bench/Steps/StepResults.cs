@@ -1,15 +1,20 @@
+using Coupon.Bench.Baseline;
 using Coupon.Bench.Load;
 
 namespace Coupon.Bench.Steps;
 
 // One measured load step: what the load generator saw, the CPU each process used (in cores),
 // and the invariants read from MySQL afterwards (none for the baseline, which has no data).
+// Wrk is the same step measured with wrk, for the baseline when wrk is installed.
 public sealed record StepResult(
     string Name,
     string Description,
     LoadResult Load,
     IReadOnlyDictionary<string, double> Cores,
-    InvariantReport? Invariants);
+    InvariantReport? Invariants)
+{
+    public WrkResult? Wrk { get; init; }
+}
 
 // N events put into Kafka directly; how long until the worker had all of them in MySQL.
 public sealed record PersistResult(
