@@ -4,12 +4,13 @@ using System.Text;
 
 namespace Coupon.Bench.Load;
 
-// Drives a LoadPlan with N raw keep-alive connections and records latency, status codes and the
-// users that were accepted. Every run is bounded by its duration and request budget, and a hung
-// request is abandoned a few seconds after the end.
+// Drives a LoadPlan with N raw keep-alive connections, each on a thread of its own, and records
+// latency, status codes and the users that were accepted. Every run is bounded by its duration and
+// request budget, and a hung request is abandoned a few seconds after the end.
 public static class LoadGenerator
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+    private const int ThreadStackSize = 256 * 1024;
 
     public static async Task<LoadResult> RunAsync(
         LoadPlan plan, Action<LoadProgress>? onProgress = null, CancellationToken cancellationToken = default)
@@ -19,15 +20,26 @@ public static class LoadGenerator
         var connections = Enumerable.Range(0, plan.Connections).Select(_ => new ConnectionRun(plan, shared)).ToArray();
 
         // Connect first: the handshakes are not part of the measurement.
-        await Task.WhenAll(connections.Select(c => c.ConnectAsync(cancellationToken).AsTask()));
+        foreach (var connection in connections)
+            connection.Connect();
 
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         abandon.CancelAfter(plan.Duration + Grace);
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         shared.Start();
-        var runs = connections.Select(c => Task.Run(() => c.RunAsync(abandon.Token), CancellationToken.None)).ToArray();
-        var all = Task.WhenAll(runs);
+        var threads = connections.Select((c, i) => new Thread(() => c.Run(abandon.Token), ThreadStackSize)
+        {
+            IsBackground = true,
+            Name = $"load {i}",
+        }).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+        var all = Task.Run(() =>
+        {
+            foreach (var thread in threads)
+                thread.Join();
+        }, CancellationToken.None);
 
         while (!all.IsCompleted && onProgress is not null)
         {
@@ -112,23 +124,20 @@ public static class LoadGenerator
         public long CompletedCount => Volatile.Read(ref _completed);
         public long ErrorCount => Volatile.Read(ref _errors);
 
-        public ValueTask ConnectAsync(CancellationToken cancellationToken) => _connection.ConnectAsync(cancellationToken);
+        public void Connect() => _connection.Connect();
 
-        public async Task RunAsync(CancellationToken abandon)
+        public void Run(CancellationToken abandon)
         {
+            using var registration = abandon.Register(_connection.Abort);
             try
             {
                 long index;
                 while (!abandon.IsCancellationRequested && (index = schedule.Take()) >= 0)
                 {
                     if (schedule.Paced)
-                        await WaitForSlotAsync(schedule.ScheduledAt(index), abandon);
-                    await SendOneAsync(index, abandon);
+                        WaitForSlot(schedule.ScheduledAt(index), abandon);
+                    SendOne(index, abandon);
                 }
-            }
-            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
-            {
-                // The run's grace period is over; whatever was in flight is counted as unknown.
             }
             finally
             {
@@ -136,7 +145,7 @@ public static class LoadGenerator
             }
         }
 
-        private async Task SendOneAsync(long index, CancellationToken abandon)
+        private void SendOne(long index, CancellationToken abandon)
         {
             var userIndex = (int)((plan.FirstUser + index) % plan.Users.Count);
             var userId = plan.Users.UserIdAt(userIndex);
@@ -145,8 +154,8 @@ public static class LoadGenerator
             try
             {
                 if (!_connection.IsConnected)
-                    await _connection.ConnectAsync(abandon);
-                var status = await _connection.ExchangeAsync(_request.AsMemory(0, length), abandon);
+                    _connection.Connect();
+                var status = _connection.Exchange(_request.AsSpan(0, length));
                 var answeredAt = Stopwatch.GetTimestamp();
                 Latency.RecordTicks(answeredAt - sentAt);
                 _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
@@ -159,14 +168,13 @@ public static class LoadGenerator
                 }
                 Interlocked.Increment(ref _completed);
             }
-            catch (Exception e) when (e is SocketException or IOException or InvalidDataException
-                                          || (e is OperationCanceledException && abandon.IsCancellationRequested))
+            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or ObjectDisposedException)
             {
                 // The request may or may not have reached the server: its user may hold a coupon.
                 UnknownOutcome.Add(userId);
                 _connection.Dispose();
                 if (abandon.IsCancellationRequested)
-                    throw new OperationCanceledException(abandon);
+                    return; // the run's grace period is over
                 SocketErrors++;
                 Interlocked.Increment(ref _errors);
             }
@@ -184,11 +192,11 @@ public static class LoadGenerator
             return length;
         }
 
-        private static async Task WaitForSlotAsync(long scheduledAt, CancellationToken abandon)
+        private static void WaitForSlot(long scheduledAt, CancellationToken abandon)
         {
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduledAt);
             if (wait > TimeSpan.FromMilliseconds(1))
-                await Task.Delay(wait, abandon);
+                abandon.WaitHandle.WaitOne(wait);
         }
     }
 }
