@@ -13,7 +13,7 @@ public static class Extensions
 {
     private const string ConsumerGroup = "coupon-worker";
 
-    public static void AddWorkerServices(this IHostApplicationBuilder builder)
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName);
         // Time for the batch in hand to be persisted and committed on SIGTERM.

@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddWorkerServices();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 

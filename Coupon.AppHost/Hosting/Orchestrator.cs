@@ -15,6 +15,8 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
 
     private static readonly TimeSpan ProjectStopGrace = TimeSpan.FromSeconds(30);
 
+    private static readonly string[] InheritedSettingPrefixes = ["ConnectionStrings__", "Parameters__", "services__"];
+
     private readonly ResourceConsole _console = new(resources.Where(r => r is not ParameterResource).Select(r => r.Name));
     private readonly Dictionary<Resource, ResourceRun> _runs = resources.Where(r => r is not ParameterResource).ToDictionary(r => r, r => new ResourceRun(r));
     private readonly TimeSpan _healthTimeout = TimeSpan.FromSeconds(configuration.GetValue(HealthTimeoutKey, 120));
@@ -25,6 +27,11 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
     {
         var stopwatch = Stopwatch.StartNew();
         var state = new StateFolder(configuration);
+        using var stateLock = TryLock(state);
+        if (stateLock is null)
+        {
+            return 1;
+        }
         foreach (var leftover in state.Ledger.KillLeftovers())
         {
             _console.Info($"killed {leftover}, left behind by a previous run");
@@ -71,11 +78,28 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
         else if (!stopping.IsCancellationRequested)
         {
             ReportReady(run, stopwatch.Elapsed);
-            await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var stopRequested = new TaskCompletionSource();
+            await using (stopping.Token.Register(stopRequested.SetResult))
+            {
+                await stopRequested.Task;
+            }
         }
         await StopAllAsync();
         _console.Info("all resources stopped");
         return _startFailure is null ? 0 : 1;
+    }
+
+    private IDisposable? TryLock(StateFolder state)
+    {
+        try
+        {
+            return state.Lock();
+        }
+        catch (StateFolderInUseException inUse)
+        {
+            _console.Error(inUse.Message);
+            return null;
+        }
     }
 
     private async Task StartGuardedAsync(ResourceRun resource, RunState run, CancellationTokenSource startup)
@@ -148,7 +172,14 @@ internal sealed class Orchestrator(AppHostArguments arguments, IConfiguration co
 
     private Dictionary<string, string?> EnvironmentOf(ProjectResource project, RunState run)
     {
-        var environment = project.EnvironmentVariables().ToDictionary(pair => pair.Key, pair => (string?)pair.Value.GetValue(run));
+        // The AppHost's own settings are not inherited: a project sees what it references, nothing else.
+        var environment = Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(name => InheritedSettingPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))
+            .ToDictionary(name => name, _ => (string?)null);
+        foreach (var (name, value) in project.EnvironmentVariables())
+        {
+            environment[name] = value.GetValue(run);
+        }
         // Telemetry goes to a collector only when one is configured (Aspire's dashboard endpoint).
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         return environment;

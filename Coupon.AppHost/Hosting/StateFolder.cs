@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace Coupon.AppHost.Hosting;
 
+public sealed class StateFolderInUseException(string message) : Exception(message);
+
 // `.coupon/` at the repository root (ignored by git), or `AppHost:StatePath`: the servers' data
 // folders, the pid ledger and the generated secrets, so campaigns and passwords survive a restart.
 public sealed class StateFolder
@@ -26,11 +28,36 @@ public sealed class StateFolder
 
     public string DataFolder(string resource) => Path.Combine(FullPath, resource);
 
+    private string LockFile => Path.Combine(FullPath, "apphost.lock");
+
+    // Held while an AppHost runs on this folder (the kernel releases it when the process dies,
+    // however it dies), so a second AppHost cannot take the first one's children for leftovers.
+    public IDisposable Lock()
+    {
+        Directory.CreateDirectory(FullPath);
+        try
+        {
+            return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new StateFolderInUseException($"Another AppHost is running on {FullPath}; stop it first, or give this one its own --{PathKey}=<folder>.");
+        }
+    }
+
+    // Everything but the lock.
     public void Wipe()
     {
-        if (Directory.Exists(FullPath))
+        foreach (var entry in new DirectoryInfo(FullPath).EnumerateFileSystemInfos().Where(entry => entry.FullName != LockFile))
         {
-            Directory.Delete(FullPath, recursive: true);
+            if (entry is DirectoryInfo folder)
+            {
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
         }
     }
 

@@ -51,6 +51,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
             WorkingDirectory = spec.WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // An empty stdin: children never read the AppHost's terminal.
             RedirectStandardInput = true,
             UseShellExecute = false,
         };

@@ -11,11 +11,14 @@ namespace Coupon.Tests.Fixture;
 //                               MySql.StopAsync/StartAsync, Kafka.SetBrokerDown/PushRequestErrors/…
 //   RedisConnectionString, KafkaBootstrapServers, CouponDbConnectionString
 //   Tokens                      the TokenSigning api and admin trust (user and operator JWTs)
+//   OperatorPassword            the admin console's password for Secrets.OperatorUserName
 //   StartProjectAsync(project, extraEnvironment)
 //                               a new api/worker/admin child process with the AppHost's environment
 //                               (plus extraEnvironment; a null value removes a variable), /health
 //                               passed; the handle has BaseAddress, Kill(), StopAsync(),
 //                               RecentOutput(). Dispose it (await using) when the test is done.
+//   EnvironmentOfAsync(project) the variables StartProjectAsync gives (the AppHost's, pointed at
+//                               the fixture's servers)
 //   SharedProjectsAsync()       an api + worker pair started on first use and kept for the run,
 //                               for tests that do not break them (restarted if one has exited).
 //
@@ -48,6 +51,9 @@ public sealed class StackFixture : IAsyncLifetime
     public EmbeddedKafka Kafka { get; } = new();
 
     public TokenSigning Tokens { get; } = TokenSigning.Generate();
+
+    // The admin console's operator (user name Secrets.OperatorUserName).
+    public string OperatorPassword { get; } = Secrets.NewPassword();
 
     public string RedisConnectionString => Redis.ConnectionString;
 
@@ -106,8 +112,9 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    // The variables the AppHost gives each project (SHARED-DESIGN.md, "Environment each project receives").
-    private async Task<IReadOnlyDictionary<string, string?>> EnvironmentOfAsync(CouponProject project)
+    // The variables the AppHost gives each project (SHARED-DESIGN.md, "Environment each project
+    // receives"; a hosting test compares them with the AppHost's). The admin's api is the shared one.
+    public async Task<IReadOnlyDictionary<string, string?>> EnvironmentOfAsync(CouponProject project)
     {
         var servers = new Dictionary<string, string?>
         {
@@ -115,11 +122,12 @@ public sealed class StackFixture : IAsyncLifetime
             ["ConnectionStrings__kafka"] = KafkaBootstrapServers,
             ["ConnectionStrings__coupondb"] = CouponDbConnectionString,
         };
+        var tokens = Tokens.ToEnvironment().ToDictionary(pair => pair.Key, pair => (string?)pair.Value);
         return project switch
         {
-            CouponProject.Api => new Dictionary<string, string?>(servers.Concat(Tokens.ToEnvironment().Select(Nullable))),
+            CouponProject.Api => new Dictionary<string, string?>(servers.Concat(tokens)),
             CouponProject.Worker => servers,
-            _ => new Dictionary<string, string?>(Tokens.ToEnvironment().Select(Nullable))
+            _ => new Dictionary<string, string?>(tokens)
             {
                 ["services__api__http__0"] = (await SharedProjectsAsync()).Api.BaseAddress.ToString().TrimEnd('/'),
                 ["Admin__Operator__UserName"] = Secrets.OperatorUserName,
@@ -127,10 +135,6 @@ public sealed class StackFixture : IAsyncLifetime
             },
         };
     }
-
-    public string OperatorPassword { get; } = Secrets.NewPassword();
-
-    private static KeyValuePair<string, string?> Nullable(KeyValuePair<string, string> pair) => new(pair.Key, pair.Value);
 }
 
 public sealed record SharedProjects(ProjectProcess Api, ProjectProcess Worker);

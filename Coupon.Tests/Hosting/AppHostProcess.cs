@@ -119,6 +119,18 @@ internal sealed class AppHostProcess : IAsyncDisposable
         }
     }
 
+    // The variables a running process got that configure the application: connection strings,
+    // service addresses, authentication and the admin operator.
+    public static Dictionary<string, string?> ApplicationEnvironmentOf(int pid)
+    {
+        string[] prefixes = ["ConnectionStrings__", "services__", "Authentication__", "Admin__"];
+        return File.ReadAllText($"/proc/{pid}/environ")
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(variable => variable.Split('=', 2))
+            .Where(pair => prefixes.Any(prefix => pair[0].StartsWith(prefix, StringComparison.Ordinal)))
+            .ToDictionary(pair => pair[0], pair => (string?)pair[1]);
+    }
+
     // Program names (comm) of the processes whose parent is this one.
     public static IReadOnlyList<string> ChildProgramsOf(int parent) =>
         [.. Directory.GetDirectories("/proc")

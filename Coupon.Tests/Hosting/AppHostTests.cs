@@ -63,12 +63,48 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
         };
         await using var appHost = AppHostProcess.Start(_state, external, "--fresh");
         await appHost.WaitUntilHealthyAsync();
+        var children = appHost.LedgerChildren();
 
-        Assert.Equal(["admin", "api", "worker"], appHost.LedgerChildren().Keys.Order());
+        Assert.Equal(["admin", "api", "worker"], children.Keys.Order());
         Assert.DoesNotContain(AppHostProcess.ChildProgramsOf(appHost.Id), ServerPrograms.Contains);
         Assert.Contains("external (ConnectionStrings:redis)", appHost.Output, StringComparison.Ordinal);
         Assert.Contains("external (ConnectionStrings:kafka)", appHost.Output, StringComparison.Ordinal);
         Assert.Contains("external (ConnectionStrings:coupondb)", appHost.Output, StringComparison.Ordinal);
+
+        // A second AppHost on the same state folder refuses rather than take these children for leftovers.
+        await using (var second = AppHostProcess.Start(_state, external))
+        {
+            Assert.Equal(1, await second.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Another AppHost is running on", second.Output, StringComparison.Ordinal);
+        }
+        Assert.All(children.Values, pid => Assert.True(AppHostProcess.IsRunning(pid)));
+        Assert.Equal(0, await appHost.StopAsync());
+    }
+
+    // The fixture promises the projects exactly the AppHost's environment.
+    [Fact]
+    public async Task The_fixture_gives_projects_the_environment_the_AppHost_gives_them()
+    {
+        var sameServersAndSecrets = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = stack.RedisConnectionString,
+            ["ConnectionStrings__kafka"] = stack.KafkaBootstrapServers,
+            ["ConnectionStrings__coupondb"] = stack.CouponDbConnectionString,
+            ["Parameters__jwt-signing-key"] = stack.Tokens.KeyBase64,
+            ["Parameters__admin-operator-password"] = stack.OperatorPassword,
+        };
+        await using var appHost = AppHostProcess.Start(_state, sameServersAndSecrets, "--fresh");
+        await appHost.WaitUntilHealthyAsync();
+        var children = appHost.LedgerChildren();
+
+        foreach (var project in (CouponProject[])[CouponProject.Api, CouponProject.Worker, CouponProject.Admin])
+        {
+            var fromAppHost = AppHostProcess.ApplicationEnvironmentOf(children[project.ToString().ToLowerInvariant()]);
+            var fromFixture = await stack.EnvironmentOfAsync(project);
+            // Only the api's address differs: the admin of each talks to its own api.
+            fromAppHost.Remove("services__api__http__0");
+            Assert.Equal(fromFixture.Where(pair => pair.Key != "services__api__http__0").OrderBy(pair => pair.Key), fromAppHost.OrderBy(pair => pair.Key));
+        }
         Assert.Equal(0, await appHost.StopAsync());
     }
 

@@ -94,4 +94,109 @@ public sealed class ServersTests(StackFixture stack)
         Assert.Equal(137, await api.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
     }
+
+    [Fact]
+    public async Task Redis_restarted_empty_answers_on_the_same_address_without_the_old_data()
+    {
+        var key = $"servers-test:{Guid.NewGuid():N}";
+        await using (var before = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString))
+        {
+            await before.GetDatabase().StringSetAsync(key, "kept?");
+        }
+
+        await stack.Redis.RestartEmptyAsync();
+
+        await using var after = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
+        Assert.False(await after.GetDatabase().KeyExistsAsync(key));
+    }
+
+    [Fact]
+    public async Task MySql_refuses_connections_while_stopped_and_keeps_its_data_across_a_restart()
+    {
+        var table = $"servers_test_{Guid.NewGuid():N}";
+        await ExecuteAsync($"CREATE TABLE {table} (id INT PRIMARY KEY); INSERT INTO {table} VALUES (7)");
+
+        await stack.MySql.StopAsync();
+        try
+        {
+            await Assert.ThrowsAsync<MySqlException>(() => ExecuteAsync("SELECT 1"));
+        }
+        finally
+        {
+            await stack.MySql.StartAsync();
+        }
+
+        Assert.Equal(7, Convert.ToInt32(await ExecuteAsync($"SELECT id FROM {table}"), System.Globalization.CultureInfo.InvariantCulture));
+        await ExecuteAsync($"DROP TABLE {table}");
+    }
+
+    [Fact]
+    public async Task Kafka_with_its_broker_down_fails_deliveries_and_delivers_again_once_it_is_up()
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            MessageTimeoutMs = 1500,
+        }).SetLogHandler((_, _) => { }).Build();
+        var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
+
+        stack.Kafka.SetAllBrokersDown();
+        try
+        {
+            await Assert.ThrowsAsync<ProduceException<string, string>>(() => producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message));
+        }
+        finally
+        {
+            stack.Kafka.SetAllBrokersUp();
+        }
+
+        Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message)).Status);
+    }
+
+    [Fact]
+    public async Task Kafka_answers_pushed_request_errors_in_order_and_then_serves_again()
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            MessageSendMaxRetries = 0,
+        }).SetLogHandler((_, _) => { }).Build();
+        var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
+        await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.NotEnoughReplicas);
+        var failed = await Assert.ThrowsAsync<ProduceException<string, string>>(() => producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message));
+
+        Assert.Equal(ErrorCode.NotEnoughReplicas, failed.Error.Code);
+        Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message)).Status);
+    }
+
+    [Fact]
+    public async Task Kafka_with_a_slow_broker_answers_after_its_round_trip_time()
+    {
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
+        var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
+        await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+
+        stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.FromMilliseconds(400));
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
+        }
+        finally
+        {
+            stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.Zero);
+        }
+
+        Assert.InRange(elapsed.Elapsed, TimeSpan.FromMilliseconds(380), TimeSpan.FromSeconds(10));
+    }
+
+    private async Task<object?> ExecuteAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(stack.CouponDbConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
 }

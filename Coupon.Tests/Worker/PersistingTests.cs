@@ -88,6 +88,34 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_worker_stopped_with_sigterm_commits_exactly_the_batches_it_persisted()
+    {
+        const int Events = 20_000;
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+        var drained = Stopwatch.StartNew();
+        while (_scenario.GroupProgress() is var (committed, high) && committed < high && drained.Elapsed < DrainTimeout)
+            await Task.Delay(200);
+        // This test's worker is the group's only member; the shared one comes back on next use.
+        await shared.Worker.StopAsync();
+        var before = _scenario.GroupProgress();
+        Assert.Equal(before.High, before.Committed);
+        await using var worker = await stack.StartProjectAsync(CouponProject.Worker);
+
+        await _scenario.ProduceAsync(couponId, Enumerable.Range(1, Events).Select(u => (long)u));
+        var clock = Stopwatch.StartNew();
+        while (await _scenario.RowsAsync(couponId) < Events / 5 && clock.Elapsed < DrainTimeout)
+            await Task.Delay(10);
+        await worker.StopAsync();
+
+        Assert.Equal(0, await worker.Process.Exited);
+        var rows = await _scenario.AssertInvariantsAsync(couponId);
+        var after = _scenario.GroupProgress();
+        Assert.InRange(rows, Events / 5, Events - 1);
+        Assert.Equal(rows, after.Committed - before.Committed);
+    }
+
+    [Fact]
     public async Task MySql_stopped_for_ten_seconds_under_load_loses_nothing()
     {
         const int Rounds = 40;

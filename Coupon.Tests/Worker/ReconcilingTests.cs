@@ -3,11 +3,12 @@ using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;
 using StackExchange.Redis;
+using Xunit.Abstractions;
 
 namespace Coupon.Tests.Worker;
 
 [Collection(StackCollection.Name)]
-public sealed class ReconcilingTests(StackFixture stack) : IDisposable
+public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private readonly WorkerScenario _scenario = new(stack);
 
@@ -27,7 +28,16 @@ public sealed class ReconcilingTests(StackFixture stack) : IDisposable
         var acceptedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
         await redis.GetDatabase().HashSetAsync(new CampaignKeys(couponId).Winners, 7, acceptedAt.ToUnixTimeMilliseconds());
 
-        await _scenario.WaitForRowsAsync(couponId, 1, TimeSpan.FromSeconds(30));
+        try
+        {
+            await _scenario.WaitForRowsAsync(couponId, 1, TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            foreach (var line in worker.RecentOutput().Concat(shared.Worker.RecentOutput()))
+                output.WriteLine(line);
+            throw;
+        }
 
         Assert.True(await _scenario.HasRowAsync(couponId, 7));
         Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));

@@ -122,6 +122,24 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return found;
     }
 
+    // The worker group's committed offsets and the high watermarks of `coupon-issued`, summed
+    // over its partitions, read by a consumer of the group that never joins it.
+    public (long Committed, long High) GroupProgress()
+    {
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            GroupId = "coupon-worker",
+        }).Build();
+        var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
+            .Select(p => new TopicPartition(CouponTopics.Issued, p))
+            .ToList();
+        var timeout = TimeSpan.FromSeconds(5);
+        var committed = probe.Committed(partitions, timeout).Sum(c => Math.Max(0, c.Offset.Value));
+        var high = partitions.Sum(p => probe.QueryWatermarkOffsets(p, timeout).High.Value);
+        return (committed, high);
+    }
+
     private async Task<MySqlConnection> OpenAsync()
     {
         var connection = new MySqlConnection(stack.CouponDbConnectionString);

@@ -24,12 +24,9 @@ public sealed partial class IssuedEventConsumer(
 
     private readonly WorkerOptions _options = options.Value;
 
-    // Consume blocks its thread: the loop gets a thread of its own.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => ConsumeAsync(stoppingToken), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-
-    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    // Resumed on the thread pool by the gate, so host start-up never waits on the loop; Consume
+    // blocks a pool thread for at most PollTimeout at a time.
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.WaitAsync(stoppingToken);
         consumer.Subscribe(CouponTopics.Issued);

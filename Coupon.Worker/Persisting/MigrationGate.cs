@@ -16,11 +16,14 @@ public sealed partial class MigrationGate(
     private readonly Lock _lock = new();
     private Task? _applied;
 
-    public Task WaitAsync(CancellationToken cancellationToken)
+    public async Task WaitAsync(CancellationToken cancellationToken)
     {
+        Task applied;
         lock (_lock)
-            _applied ??= WaitForMigrationsAsync(lifetime.ApplicationStopping);
-        return _applied.WaitAsync(cancellationToken);
+            applied = _applied ??= WaitForMigrationsAsync(lifetime.ApplicationStopping);
+        // Each waiter resumes on a thread of its own: the consumer's loop blocks in Consume, and
+        // resumed inline it would keep the other waiters from ever running.
+        await applied.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
     }
 
     private async Task WaitForMigrationsAsync(CancellationToken stopping)
@@ -34,7 +37,10 @@ public sealed partial class MigrationGate(
                 var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
                 var pending = (await db.Database.GetPendingMigrationsAsync(stopping)).ToList();
                 if (pending.Count == 0)
+                {
+                    LogReady();
                     return;
+                }
                 LogPending(pending.Count);
             }
             catch (DbException ex)
@@ -45,6 +51,9 @@ public sealed partial class MigrationGate(
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxRetryDelay.Ticks));
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "The schema is up to date; persisting can start")]
+    private partial void LogReady();
 
     [LoggerMessage(LogLevel.Information, "Waiting for the api to apply {Count} pending migration(s)")]
     private partial void LogPending(int count);

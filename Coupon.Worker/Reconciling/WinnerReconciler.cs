@@ -29,6 +29,7 @@ public sealed partial class WinnerReconciler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.WaitAsync(stoppingToken);
+        LogStarted(_options.ReconcileInterval, _options.ReconcileGrace);
         using var timer = new PeriodicTimer(_options.ReconcileInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -94,6 +95,9 @@ public sealed partial class WinnerReconciler(
 
     [LoggerMessage(LogLevel.Warning, "Re-published the issue of campaign {CouponId} to user {UserId} accepted at {AcceptedAt:O}: no row in MySQL after the grace period")]
     private partial void LogRepublished(long couponId, long userId, DateTimeOffset acceptedAt);
+
+    [LoggerMessage(LogLevel.Information, "Reconciling every {Interval}, winners older than {Grace} without a row are re-published")]
+    private partial void LogStarted(TimeSpan interval, TimeSpan grace);
 
     [LoggerMessage(LogLevel.Warning, "Reconciling failed; trying again at the next tick")]
     private partial void LogFailed(Exception exception);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole Coupon stack (the AppHost: Redis, Kafka, MariaDB, api, worker, admin) on a Debian
+# machine that has the .NET SDK. Installs redis-server and mariadb-server with apt-get when they
+# are missing and that is allowed: as root, or with --install (then through sudo). Every other
+# argument goes to the AppHost: ./run.sh --fresh, ./run.sh token --user 42.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+install=false
+arguments=()
+for argument in "$@"; do
+  if [[ $argument == --install ]]; then install=true; else arguments+=("$argument"); fi
+done
+
+packages=(redis-server mariadb-server)
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+PATH="$PATH:/usr/sbin" command -v mariadbd >/dev/null || missing+=(mariadb-server)
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
+  elif $install; then
+    sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
+  else
+    echo "missing: ${missing[*]}. Run ./run.sh --install, or: sudo apt-get install -y ${packages[*]}" >&2
+    echo "(or point the AppHost at your own servers with ConnectionStrings__redis / __coupondb)" >&2
+    exit 1
+  fi
+fi
+
+# Build once, then run the AppHost's own binary so that Ctrl+C and SIGTERM reach it directly.
+dotnet build Coupon.AppHost --nologo -v quiet -consoleLoggerParameters:NoSummary
+exec dotnet Coupon.AppHost/bin/Debug/net10.0/Coupon.AppHost.dll "${arguments[@]}"
