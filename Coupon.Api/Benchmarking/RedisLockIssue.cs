@@ -1,0 +1,82 @@
+using Coupon.Api.Issuing;
+using Coupon.Core.Contracts;
+using Coupon.Core.Issuing;
+using Coupon.Core.Messaging;
+using Confluent.Kafka;
+using StackExchange.Redis;
+
+namespace Coupon.Api.Benchmarking;
+
+// The origin's second design: a distributed lock per campaign (SET NX PX, released only by its
+// owner), and under it separate round trips to check the winners and the count and to add the
+// user; then the same Kafka publish as the real path. What the Lua script does in one atomic
+// step takes here a lock, three commands and an unlock, one request at a time per campaign.
+internal sealed class RedisLockIssue(
+    IConnectionMultiplexer redis,
+    CampaignCache campaigns,
+    CampaignRedisState state,
+    IssuedEventPublisher publisher,
+    TimeProvider time) : IComparisonIssue
+{
+    public const string Name = "redis-lock";
+
+    private const string ReleaseScript =
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+    // The lease outlives any sane holder; the wait gives up with a 503 rather than queue forever.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(1);
+
+    public async Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
+    {
+        var campaign = await campaigns.GetAsync(couponId, cancellationToken);
+        if (campaign is null)
+            return ProblemCodes.CouponNotFound;
+        var now = time.GetUtcNow();
+        if (now.UtcDateTime < campaign.IssueStart)
+            return ProblemCodes.NotOpenYet;
+        if (now.UtcDateTime >= campaign.IssueEnd)
+            return ProblemCodes.Closed;
+
+        var database = redis.GetDatabase();
+        var keys = new CampaignKeys(couponId);
+        RedisKey lockKey = $"coupon:{{{couponId}}}:lock";
+        var owner = Guid.NewGuid().ToString("N");
+        if (!await AcquireAsync(database, lockKey, owner, cancellationToken))
+            return ProblemCodes.Unavailable;
+
+        var acceptedAtMs = now.ToUnixTimeMilliseconds();
+        try
+        {
+            if (await database.HashExistsAsync(keys.Winners, userId))
+                return ProblemCodes.AlreadyIssued;
+            if (campaign.TotalQuantity is { } total && await database.HashLengthAsync(keys.Winners) >= total)
+                return ProblemCodes.SoldOut;
+            await database.HashSetAsync(keys.Winners, userId, acceptedAtMs);
+        }
+        finally
+        {
+            await database.ScriptEvaluateAsync(ReleaseScript, [lockKey], [owner]);
+        }
+
+        // As on the real path: only an event Kafka surely did not take is undone.
+        var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
+        if (await publisher.PublishAsync(new CouponIssuedEvent(couponId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
+            return ComparisonOutcome.Issued(acceptedAt);
+        await state.UndoAsync(couponId, userId, acceptedAtMs);
+        return ProblemCodes.Unavailable;
+    }
+
+    private static async Task<bool> AcquireAsync(IDatabase database, RedisKey lockKey, string owner, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (!await database.StringSetAsync(lockKey, owner, Lease, When.NotExists))
+        {
+            if (DateTime.UtcNow >= deadline)
+                return false;
+            await Task.Delay(RetryDelay, cancellationToken);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Coupon.Bench;
+
+// Command line of the benchmark; every step is bounded by these.
+public sealed record BenchOptions
+{
+    public static readonly string[] AllSteps = ["baseline", "issue", "sold-out", "accept-to-row", "persist", "mysql-lock", "redis-lock"];
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+    public int Connections { get; init; } = 64;
+    public int Users { get; init; } = 600_000;
+    public IReadOnlyList<string> Steps { get; init; } = AllSteps;
+    public int PersistEvents { get; init; } = 200_000;
+    public double SteadyRate { get; init; } = 10_000;
+    public int SoldOutQuantity { get; init; } = 1_000;
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public string? OutputDirectory { get; init; }
+
+    public bool Runs(string step) => Steps.Contains(step);
+
+    public const string Usage = """
+        Coupon.Bench: measures the issue path against a bare Kestrel baseline, the origin project's
+        strategies and the worker, on local servers it starts itself, and writes bench/RESULTS.md and
+        bench/results.png.
+
+          dotnet run -c Release --project bench/Coupon.Bench -- [options]
+
+          --duration <s>        measured seconds per load step (20)
+          --warmup <s>          warm-up seconds before each load step (5)
+          --connections <n>     keep-alive connections of the load generator (64)
+          --users <n>           distinct users (pre-minted tokens) (600000)
+          --steps <a,b,...>     baseline,issue,sold-out,accept-to-row,persist,mysql-lock,redis-lock (all)
+          --persist-events <n>  events put into Kafka for the worker's persist rate (200000)
+          --steady-rate <r/s>   target rate of the accept-to-row step (10000)
+          --output <folder>     where RESULTS.md and results.png go (the repository's bench/)
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.\n\n{Usage}");
+            options = args[i] switch
+            {
+                "--duration" => options with { Duration = Seconds(value) },
+                "--warmup" => options with { Warmup = Seconds(value) },
+                "--connections" => options with { Connections = Positive(value) },
+                "--users" => options with { Users = Positive(value) },
+                "--steps" => options with { Steps = StepList(value) },
+                "--persist-events" => options with { PersistEvents = Positive(value) },
+                "--steady-rate" => options with { SteadyRate = Positive(value) },
+                "--output" => options with { OutputDirectory = value },
+                _ => throw new ArgumentException($"Unknown option {args[i]}.\n\n{Usage}"),
+            };
+            i++;
+        }
+        return options;
+    }
+
+    private static TimeSpan Seconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"'{value}' is not a number of seconds.");
+
+    private static int Positive(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"'{value}' is not a positive whole number.");
+
+    private static string[] StepList(string value)
+    {
+        var steps = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = steps.Except(AllSteps).ToArray();
+        return unknown.Length == 0
+            ? steps
+            : throw new ArgumentException($"Unknown steps: {string.Join(", ", unknown)}. Known: {string.Join(", ", AllSteps)}.");
+    }
+}

@@ -1,0 +1,59 @@
+using Coupon.Bench;
+using Coupon.Bench.Baseline;
+using Coupon.Bench.Load;
+using Coupon.Bench.Reporting;
+using Coupon.Bench.Stack;
+using Coupon.Bench.Steps;
+
+switch (args)
+{
+    case [BaselineServer.Command, var url]:
+        await BaselineServer.RunAsync(url, CancellationToken.None);
+        return 0;
+    case [KafkaServerCommand.Command]:
+        return await KafkaServerCommand.RunAsync();
+    case ["--help" or "-h"]:
+        Console.WriteLine(BenchOptions.Usage);
+        return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+var output = options.OutputDirectory ?? BenchOutput.DefaultDirectory();
+var command = "dotnet run -c Release --project bench/Coupon.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
+
+await using var stack = await LocalBenchStack.StartAsync(Console.Out, stop.Token);
+Console.WriteLine($"Minting {options.Users:N0} user tokens ...");
+var minting = System.Diagnostics.Stopwatch.StartNew();
+var users = UserPool.Mint(stack.Signing, BenchOutput.FirstUserId, options.Users, TimeSpan.FromHours(3));
+Console.WriteLine($"Minted in {minting.Elapsed.TotalSeconds:F1} s.");
+
+var report = await new BenchRun(options, stack, users, Console.Out).RunAsync(stop.Token);
+
+Directory.CreateDirectory(output);
+ResultsChart.Save(report, Path.Combine(output, BenchOutput.ChartFile));
+await File.WriteAllTextAsync(Path.Combine(output, BenchOutput.ResultsFile), MarkdownReport.Write(report, command, BenchOutput.ChartFile));
+
+Console.WriteLine();
+foreach (var check in Targets.Evaluate(report))
+    Console.WriteLine($"  {(check.Met switch { true => "met    ", false => "MISSED ", null => "-      " })} {check.Target}: {check.Measured}");
+Console.WriteLine($"Wrote {Path.Combine(output, BenchOutput.ResultsFile)} and {BenchOutput.ChartFile}.");
+if (!report.InvariantsHold)
+    Console.WriteLine("INVARIANTS VIOLATED: see the table.");
+return report.InvariantsHold ? 0 : 1;

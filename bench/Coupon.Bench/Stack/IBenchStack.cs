@@ -1,0 +1,23 @@
+using Coupon.Core.Auth;
+
+namespace Coupon.Bench.Stack;
+
+// The servers and projects a benchmark runs against: started by the bench itself (LocalBenchStack)
+// or by the test fixture (the smoke test).
+public interface IBenchStack
+{
+    TokenSigning Signing { get; }
+
+    string MySqlConnectionString { get; }
+
+    string KafkaBootstrapServers { get; }
+
+    Uri ApiAddress { get; }
+
+    // The running processes worth measuring, by resource name (api, worker, redis, mysql, kafka).
+    IReadOnlyDictionary<string, int> Processes { get; }
+
+    // Restarts the api with a comparison strategy (Coupon:Benchmark:IssueStrategy), or with the
+    // real issue path for null, unless it already runs that way.
+    Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken);
+}

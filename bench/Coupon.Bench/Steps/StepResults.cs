@@ -1,0 +1,39 @@
+using Coupon.Bench.Baseline;
+using Coupon.Bench.Load;
+
+namespace Coupon.Bench.Steps;
+
+// One measured load step: what the load generator saw, the CPU each process used (in cores),
+// and the invariants read from MySQL afterwards (none for the baseline, which has no data).
+// Wrk is the same step measured with wrk, for the baseline when wrk is installed.
+public sealed record StepResult(
+    string Name,
+    string Description,
+    LoadResult Load,
+    IReadOnlyDictionary<string, double> Cores,
+    InvariantReport? Invariants)
+{
+    public WrkResult? Wrk { get; init; }
+}
+
+// N events put into Kafka directly; how long until the worker had all of them in MySQL.
+public sealed record PersistResult(
+    int Events,
+    TimeSpan ProduceTime,
+    TimeSpan Elapsed,
+    IReadOnlyDictionary<string, double> Cores,
+    InvariantReport Invariants)
+{
+    public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? Invariants.Rows / Elapsed.TotalSeconds : 0;
+}
+
+// A paced load at a target rate, and for every 202 the time until its row was visible in MySQL
+// (seen by polling every PollInterval, so each value is late by at most about that much).
+public sealed record AcceptToRowResult(
+    double TargetRate,
+    LoadResult Load,
+    LatencyHistogram AcceptToRow,
+    long NeverSeen,
+    TimeSpan PollInterval,
+    IReadOnlyDictionary<string, double> Cores,
+    InvariantReport Invariants);
