@@ -9,28 +9,16 @@ namespace Coupon.Tests.Issuing;
 
 // Whatever a client sends, it gets a clear 4xx problem (never a 5xx) and nothing changes.
 [Collection(StackCollection.Name)]
-public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
+public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
 {
     private const long User = 900_001;
-
-    private IssuingClient _api = null!;
-    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
-    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
-
-    public async Task InitializeAsync() => _api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _redis.DisposeAsync();
-    }
 
     [Fact]
     public async Task Bad_tokens_are_401_and_user_tokens_cannot_administer()
     {
-        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
         var issue = $"/api/coupons/{campaign.Id}/issue";
-        var tokens = stack.Tokens;
+        var tokens = Stack.Tokens;
         var stranger = TokenSigning.Generate();
 
         var unauthorized = new (string Case, string? Token)[]
@@ -52,12 +40,12 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
             {
                 foreach (var (method, path) in new[] { (HttpMethod.Post, issue), (HttpMethod.Get, issue), (HttpMethod.Get, "/api/users/me/coupons"), (HttpMethod.Get, "/api/admin/coupons") })
                 {
-                    using var response = await _api.SendAsync(method, path, token);
+                    using var response = await Api.SendAsync(method, path, token);
                     await IsProblemAsync(response, HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized, $"{name}: {method} {path}");
                 }
             }
 
-            var user = _api.UserToken(User);
+            var user = Api.UserToken(User);
             foreach (var (method, path, body) in new (HttpMethod, string, string?)[]
             {
                 (HttpMethod.Get, "/api/admin/coupons", null),
@@ -67,7 +55,7 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
                 (HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", ValidBody),
             })
             {
-                using var response = await _api.SendAsync(method, path, user, Json(body));
+                using var response = await Api.SendAsync(method, path, user, Json(body));
                 await IsProblemAsync(response, HttpStatusCode.Forbidden, ProblemCodes.Forbidden, $"user token: {method} {path}");
             }
         });
@@ -76,8 +64,8 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task Unknown_negative_and_huge_ids_are_4xx()
     {
-        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
-        var user = _api.UserToken(User);
+        var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
+        var user = Api.UserToken(User);
 
         await AssertNothingChangesAsync(campaign.Id, async () =>
         {
@@ -97,14 +85,14 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
                     (HttpMethod.Post, $"/api/coupons/{id}/issue", user),
                     (HttpMethod.Get, $"/api/coupons/{id}/issue", user),
                     (HttpMethod.Get, $"/api/coupons/{id}", null),
-                    (HttpMethod.Get, $"/api/admin/coupons/{id}", _api.OperatorToken),
-                    (HttpMethod.Get, $"/api/admin/coupons/{id}/stats", _api.OperatorToken),
+                    (HttpMethod.Get, $"/api/admin/coupons/{id}", Api.OperatorToken),
+                    (HttpMethod.Get, $"/api/admin/coupons/{id}/stats", Api.OperatorToken),
                 })
                 {
-                    using var response = await _api.SendAsync(method, path, token);
+                    using var response = await Api.SendAsync(method, path, token);
                     await IsProblemAsync(response, status, code, $"{method} {path}");
                 }
-                using var edit = await _api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{id}", _api.OperatorToken, Json(ValidBody));
+                using var edit = await Api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{id}", Api.OperatorToken, Json(ValidBody));
                 await IsProblemAsync(edit, status, code, $"PUT {id}");
             }
         });
@@ -113,7 +101,7 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task Malformed_oversized_and_mistyped_bodies_are_4xx()
     {
-        var campaign = await _api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
         var bodies = new (string Case, HttpContent? Content, HttpStatusCode Status, string Code)[]
         {
             ("no body", null, HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
@@ -136,7 +124,7 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
                 foreach (var (method, path) in new[] { (HttpMethod.Post, "/api/admin/coupons"), (HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}") })
                 {
                     using var request = content is null ? null : await CopyAsync(content);
-                    using var response = await _api.SendAsync(method, path, _api.OperatorToken, request);
+                    using var response = await Api.SendAsync(method, path, Api.OperatorToken, request);
                     var problem = await IsProblemAsync(response, status, code, $"{name}: {method} {path}");
                     if (code == ProblemCodes.ValidationFailed)
                         Assert.True(problem.TryGetProperty("errors", out _), $"{name}: no field errors");
@@ -147,13 +135,13 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
         // Lowering the quantity below what was accepted is refused, and changes nothing either.
         foreach (var user in new[] { User, User + 1 })
         {
-            using var issued = await _api.IssueAsync(campaign.Id, user);
+            using var issued = await Api.IssueAsync(campaign.Id, user);
             Assert.Equal(HttpStatusCode.Accepted, issued.StatusCode);
         }
-        await _invariants.AssertAsync(campaign.Id, 10, accepted: [User, User + 1], refused: []);
+        await Invariants.AssertAsync(campaign.Id, 10, accepted: [User, User + 1], refused: []);
         await AssertNothingChangesAsync(campaign.Id, async () =>
         {
-            using var lowered = await _api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", _api.OperatorToken,
+            using var lowered = await Api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", Api.OperatorToken,
                 Json(ValidBody.Replace("\"totalQuantity\":5", "\"totalQuantity\":1", StringComparison.Ordinal)));
             var problem = await IsProblemAsync(lowered, HttpStatusCode.BadRequest, ProblemCodes.QuantityBelowAccepted, "lowered quantity");
             Assert.True(problem.GetProperty("errors").TryGetProperty("totalQuantity", out _));
@@ -190,15 +178,15 @@ public sealed class BadInputTests(StackFixture stack) : IAsyncLifetime
     // same after the calls.
     private async Task AssertNothingChangesAsync(long couponId, Func<Task> calls)
     {
-        var rowsBefore = await _invariants.FootprintAsync(couponId, User);
-        var winnersBefore = await _redis.WinnersAsync(couponId);
-        var db = await _redis.DatabaseAsync();
+        var rowsBefore = await Invariants.FootprintAsync(couponId, User);
+        var winnersBefore = await Redis.WinnersAsync(couponId);
+        var db = await Redis.DatabaseAsync();
         var metaBefore = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
 
         await calls();
 
-        Assert.Equal(rowsBefore, await _invariants.FootprintAsync(couponId, User));
-        Assert.Equal(winnersBefore, await _redis.WinnersAsync(couponId));
+        Assert.Equal(rowsBefore, await Invariants.FootprintAsync(couponId, User));
+        Assert.Equal(winnersBefore, await Redis.WinnersAsync(couponId));
         var metaAfter = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
         Assert.Equal(metaBefore.OrderBy(e => e.Name.ToString()), metaAfter.OrderBy(e => e.Name.ToString()));
     }

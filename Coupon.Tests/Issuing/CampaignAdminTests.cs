@@ -9,38 +9,26 @@ namespace Coupon.Tests.Issuing;
 // The operator endpoints: create, edit, list, stats and the system page, with MySQL and Redis
 // written together.
 [Collection(StackCollection.Name)]
-public sealed class CampaignAdminTests(StackFixture stack) : IAsyncLifetime
+public sealed class CampaignAdminTests(StackFixture stack) : SharedApiTests(stack)
 {
-    private IssuingClient _api = null!;
-    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
-    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
-
-    public async Task InitializeAsync() => _api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task Create_answers_201_with_a_location_and_writes_redis()
     {
-        var now = await _redis.NowAsync();
+        var now = await Redis.NowAsync();
         var request = new CampaignRequest("  Winter sale  ", 100, 3000m, 20000m, now.AddMinutes(-1), now.AddHours(1));
 
-        using var created = await _api.SendAsync(HttpMethod.Post, "/api/admin/coupons", _api.OperatorToken, JsonContent.Create(request));
+        using var created = await Api.SendAsync(HttpMethod.Post, "/api/admin/coupons", Api.OperatorToken, JsonContent.Create(request));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var view = (await created.Content.ReadFromJsonAsync<CampaignView>())!;
         Assert.Equal(("Winter sale", 100, 3000m, 20000m, CampaignState.Open, 100L), (view.Title, view.TotalQuantity.GetValueOrDefault(), view.DiscountAmount, view.MinOrderAmount, view.State, view.Remaining.GetValueOrDefault()));
 
-        using var located = await _api.SendAsync(HttpMethod.Get, created.Headers.Location!.ToString(), _api.OperatorToken);
+        using var located = await Api.SendAsync(HttpMethod.Get, created.Headers.Location!.ToString(), Api.OperatorToken);
         Assert.Equal(view.Id, (await located.Content.ReadFromJsonAsync<CampaignView>())!.Id);
-        var meta = (await (await _redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(view.Id).Meta)).ToDictionary(e => e.Name.ToString(), e => (long)e.Value);
+        var meta = (await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(view.Id).Meta)).ToDictionary(e => e.Name.ToString(), e => (long)e.Value);
         Assert.Equal(100, meta["total"]);
         Assert.Equal(now.AddMinutes(-1).ToUnixTimeMilliseconds(), meta["start"]);
 
-        using var campaign = await _api.SendAsync(HttpMethod.Get, $"/api/coupons/{view.Id}", null);
+        using var campaign = await Api.SendAsync(HttpMethod.Get, $"/api/coupons/{view.Id}", null);
         var info = (await campaign.Content.ReadFromJsonAsync<PublicCampaign>())!;
         Assert.Equal((CampaignState.Open, 100L), (info.State, info.Remaining.GetValueOrDefault()));
     }
@@ -48,36 +36,36 @@ public sealed class CampaignAdminTests(StackFixture stack) : IAsyncLifetime
     [Fact]
     public async Task An_edit_changes_mysql_and_redis_and_issuing_follows_it()
     {
-        var campaign = await _api.CreateOpenCampaignAsync(1, await _redis.NowAsync());
-        using (var first = await _api.IssueAsync(campaign.Id, 1))
+        var campaign = await Api.CreateOpenCampaignAsync(1, await Redis.NowAsync());
+        using (var first = await Api.IssueAsync(campaign.Id, 1))
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        using (var soldOut = await _api.IssueAsync(campaign.Id, 2))
+        using (var soldOut = await Api.IssueAsync(campaign.Id, 2))
             await ProblemAssert.IsProblemAsync(soldOut, HttpStatusCode.Conflict, ProblemCodes.SoldOut);
 
         // Raising the quantity reopens the campaign at once on this instance, sold-out memory included.
         var edit = new CampaignRequest("More coupons", 2, campaign.DiscountAmount, campaign.MinOrderAmount, campaign.IssueStart, campaign.IssueEnd);
-        using var edited = await _api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", _api.OperatorToken, JsonContent.Create(edit));
+        using var edited = await Api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", Api.OperatorToken, JsonContent.Create(edit));
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         var view = (await edited.Content.ReadFromJsonAsync<CampaignView>())!;
         Assert.Equal(("More coupons", 2, 1L), (view.Title, view.TotalQuantity.GetValueOrDefault(), view.Accepted));
 
-        using (var second = await _api.IssueAsync(campaign.Id, 2))
+        using (var second = await Api.IssueAsync(campaign.Id, 2))
             Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
-        using (var third = await _api.IssueAsync(campaign.Id, 3))
+        using (var third = await Api.IssueAsync(campaign.Id, 3))
             await ProblemAssert.IsProblemAsync(third, HttpStatusCode.Conflict, ProblemCodes.SoldOut);
 
-        await _invariants.AssertAsync(campaign.Id, 2, accepted: [1, 2], refused: [3]);
+        await Invariants.AssertAsync(campaign.Id, 2, accepted: [1, 2], refused: [3]);
     }
 
     [Fact]
     public async Task List_and_stats_show_live_counts_and_rejections()
     {
-        var campaign = await _api.CreateOpenCampaignAsync(2, await _redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(2, await Redis.NowAsync());
         foreach (var user in new long[] { 1, 1, 2, 3 })
-            (await _api.IssueAsync(campaign.Id, user)).Dispose();
-        await _invariants.AssertAsync(campaign.Id, 2, accepted: [1, 2], refused: [3]);
+            (await Api.IssueAsync(campaign.Id, user)).Dispose();
+        await Invariants.AssertAsync(campaign.Id, 2, accepted: [1, 2], refused: [3]);
 
-        using var list = await _api.SendAsync(HttpMethod.Get, "/api/admin/coupons", _api.OperatorToken);
+        using var list = await Api.SendAsync(HttpMethod.Get, "/api/admin/coupons", Api.OperatorToken);
         var listed = (await list.Content.ReadFromJsonAsync<List<CampaignView>>())!.Single(c => c.Id == campaign.Id);
         Assert.Equal((2L, 2L, 0L, CampaignState.SoldOut), (listed.Accepted, listed.Persisted, listed.Remaining.GetValueOrDefault(), listed.State));
 
@@ -106,7 +94,7 @@ public sealed class CampaignAdminTests(StackFixture stack) : IAsyncLifetime
 
     private async Task<T> GetAsync<T>(string path)
     {
-        using var response = await _api.SendAsync(HttpMethod.Get, path, _api.OperatorToken);
+        using var response = await Api.SendAsync(HttpMethod.Get, path, Api.OperatorToken);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }

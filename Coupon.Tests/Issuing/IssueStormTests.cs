@@ -8,30 +8,18 @@ namespace Coupon.Tests.Issuing;
 
 // The flash sale: many concurrent requests, with repeats, against two campaigns at once.
 [Collection(StackCollection.Name)]
-public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
+public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack)
 {
     private const int Requests = 20_000;
     private const int Users = 5_000;
     private const int InFlight = 128;
 
-    private IssuingClient _api = null!;
-    private readonly RedisProbe _redis = new(stack.RedisConnectionString);
-    private readonly CampaignInvariants _invariants = new(stack.CouponDbConnectionString);
-
-    public async Task InitializeAsync() => _api = new IssuingClient((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
-
-    public async Task DisposeAsync()
-    {
-        _api.Dispose();
-        await _redis.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_storm_issues_exactly_the_quantity_and_each_user_once()
     {
-        var now = await _redis.NowAsync();
-        var large = await _api.CreateOpenCampaignAsync(1_000, now);
-        var small = await _api.CreateOpenCampaignAsync(50, now);
+        var now = await Redis.NowAsync();
+        var large = await Api.CreateOpenCampaignAsync(1_000, now);
+        var small = await Api.CreateOpenCampaignAsync(50, now);
         long[] campaigns = [large.Id, small.Id];
 
         // Every user twice on average per campaign, in a shuffled order; tokens minted up front.
@@ -40,7 +28,7 @@ public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output
             .Select(_ => (CouponId: campaigns[random.Next(2)], UserId: (long)random.Next(1, Users + 1)))
             .ToArray();
         foreach (var userId in requests.Select(r => r.UserId).Distinct())
-            _api.UserToken(userId);
+            Api.UserToken(userId);
 
         var answers = new ConcurrentBag<(long CouponId, long UserId, HttpStatusCode Status)>();
         var clock = Stopwatch.StartNew();
@@ -48,7 +36,7 @@ public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output
         var options = new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = bound.Token };
         await Parallel.ForEachAsync(requests, options, async (request, _) =>
         {
-            using var response = await _api.IssueAsync(request.CouponId, request.UserId);
+            using var response = await Api.IssueAsync(request.CouponId, request.UserId);
             answers.Add((request.CouponId, request.UserId, response.StatusCode));
         });
         output.WriteLine($"{Requests} requests in {clock.Elapsed.TotalSeconds:F1} s; " +
@@ -62,8 +50,8 @@ public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output
             Assert.Equal(accepted.Count, accepted.Distinct().Count());
             Assert.Equal(total, accepted.Count);
             var refused = mine.Select(a => a.UserId).Distinct().Except(accepted).ToList();
-            await _invariants.AssertAsync(couponId, total, accepted, refused);
-            Assert.Equal(total, (await _invariants.RowsAsync(couponId)).Count);
+            await Invariants.AssertAsync(couponId, total, accepted, refused);
+            Assert.Equal(total, (await Invariants.RowsAsync(couponId)).Count);
         }
     }
 }
