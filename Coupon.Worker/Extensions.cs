@@ -52,5 +52,8 @@ public static class Extensions
         config.EnableAutoOffsetStore = false;
         config.SessionTimeoutMs ??= 6000;
         config.HeartbeatIntervalMs ??= 1000;
+        // Also the rebalance timeout: a member gone mid-rebalance stalls the whole group this
+        // long. A batch retried past it (MySQL down) is replayed by the next owner, harmlessly.
+        config.MaxPollIntervalMs ??= 20000;
     }
 }

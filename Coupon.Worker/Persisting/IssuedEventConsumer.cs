@@ -24,11 +24,17 @@ public sealed partial class IssuedEventConsumer(
 
     private readonly WorkerOptions _options = options.Value;
 
-    // Resumed on the thread pool by the gate, so host start-up never waits on the loop; Consume
-    // blocks a pool thread for at most PollTimeout at a time.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.WaitAsync(stoppingToken);
+        // Consume blocks its thread, even while the topic is idle: the loop gets a thread of its
+        // own rather than holding one of the few thread-pool threads the other loops need.
+        await Task.Factory.StartNew(() => Consume(stoppingToken), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Consume(CancellationToken stoppingToken)
+    {
         consumer.Subscribe(CouponTopics.Issued);
         try
         {
@@ -36,8 +42,9 @@ public sealed partial class IssuedEventConsumer(
             {
                 var batch = Collect();
                 // A stop request lets the batch in hand finish: it is persisted and committed.
+                // Waiting on this dedicated thread keeps one batch in flight at a time.
                 if (batch.Count > 0)
-                    await HandleAsync(batch, stoppingToken);
+                    HandleAsync(batch, stoppingToken).GetAwaiter().GetResult();
                 metrics.ConsumerLagMeasured(Lag());
             }
         }
