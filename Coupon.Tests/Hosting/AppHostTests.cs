@@ -1,4 +1,5 @@
 using System.Net;
+using Coupon.AppHost.Servers;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Hosting;
@@ -55,10 +56,11 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task Configured_connection_strings_replace_the_local_servers()
     {
+        await using var kafka = await OwnKafkaAsync();
         var external = new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = stack.RedisConnectionString,
-            ["ConnectionStrings__kafka"] = stack.KafkaBootstrapServers,
+            ["ConnectionStrings__kafka"] = kafka.BootstrapServers,
             ["ConnectionStrings__coupondb"] = stack.CouponDbConnectionString,
         };
         await using var appHost = AppHostProcess.Start(_state, external, "--fresh");
@@ -85,10 +87,11 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task The_fixture_gives_projects_the_environment_the_AppHost_gives_them()
     {
+        await using var kafka = await OwnKafkaAsync();
         var sameServersAndSecrets = new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = stack.RedisConnectionString,
-            ["ConnectionStrings__kafka"] = stack.KafkaBootstrapServers,
+            ["ConnectionStrings__kafka"] = kafka.BootstrapServers,
             ["ConnectionStrings__coupondb"] = stack.CouponDbConnectionString,
             ["Parameters__jwt-signing-key"] = stack.Tokens.KeyBase64,
             ["Parameters__admin-operator-password"] = stack.OperatorPassword,
@@ -101,9 +104,14 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
         {
             var fromAppHost = AppHostProcess.ApplicationEnvironmentOf(children[project.ToString().ToLowerInvariant()]);
             var fromFixture = await stack.EnvironmentOfAsync(project);
-            // Only the api's address differs: the admin of each talks to its own api.
-            fromAppHost.Remove("services__api__http__0");
-            Assert.Equal(fromFixture.Where(pair => pair.Key != "services__api__http__0").OrderBy(pair => pair.Key), fromAppHost.OrderBy(pair => pair.Key));
+            // Only the api's address and the Kafka cluster differ: the admin of each talks to its
+            // own api, and each has its own Kafka (see OwnKafkaAsync).
+            string[] ownAddresses = ["services__api__http__0", "ConnectionStrings__kafka"];
+            Assert.Equal(
+                fromFixture.Where(pair => !ownAddresses.Contains(pair.Key)).OrderBy(pair => pair.Key),
+                fromAppHost.Where(pair => !ownAddresses.Contains(pair.Key)).OrderBy(pair => pair.Key));
+            if (fromAppHost.ContainsKey("ConnectionStrings__kafka"))
+                Assert.Equal(kafka.BootstrapServers, fromAppHost["ConnectionStrings__kafka"]);
         }
         Assert.Equal(0, await appHost.StopAsync());
     }
@@ -125,6 +133,16 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
         Assert.Equal(1, exitCode);
         Assert.All(expected, text => Assert.Contains(text, appHost.Output, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(_state, "pids")), "nothing may start");
+    }
+
+    // A Kafka of the test's own: the AppHost's worker would otherwise join the shared worker's
+    // consumer group on the fixture's cluster, and the mock cluster's rebalance after it leaves
+    // stalls the shared worker for minutes.
+    private static async Task<EmbeddedKafka> OwnKafkaAsync()
+    {
+        var kafka = new EmbeddedKafka();
+        await kafka.StartAsync();
+        return kafka;
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
