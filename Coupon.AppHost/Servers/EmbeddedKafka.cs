@@ -40,6 +40,14 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
 
     public IReadOnlyList<int> BrokerIds { get; } = [.. Enumerable.Range(1, brokerCount)];
 
+    // A started cluster of its own, for a test that breaks it or must not share its consumer groups.
+    public static async Task<EmbeddedKafka> StartNewAsync()
+    {
+        var kafka = new EmbeddedKafka();
+        await kafka.StartAsync();
+        return kafka;
+    }
+
     // Starts the cluster with Coupon's topics.
     public Task StartAsync(CancellationToken cancellationToken = default)
     {

@@ -56,7 +56,7 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task Configured_connection_strings_replace_the_local_servers()
     {
-        await using var kafka = await OwnKafkaAsync();
+        await using var kafka = await EmbeddedKafka.StartNewAsync();
         var external = new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = stack.RedisConnectionString,
@@ -87,7 +87,7 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task The_fixture_gives_projects_the_environment_the_AppHost_gives_them()
     {
-        await using var kafka = await OwnKafkaAsync();
+        await using var kafka = await EmbeddedKafka.StartNewAsync();
         var sameServersAndSecrets = new Dictionary<string, string?>
         {
             ["ConnectionStrings__redis"] = stack.RedisConnectionString,
@@ -105,7 +105,8 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
             var fromAppHost = AppHostProcess.ApplicationEnvironmentOf(children[project.ToString().ToLowerInvariant()]);
             var fromFixture = await stack.EnvironmentOfAsync(project);
             // Only the api's address and the Kafka cluster differ: the admin of each talks to its
-            // own api, and each has its own Kafka (see OwnKafkaAsync).
+            // own api, and each has its own Kafka, so
+            // that the AppHost's worker never joins the shared worker's consumer group.
             string[] ownAddresses = ["services__api__http__0", "ConnectionStrings__kafka"];
             Assert.Equal(
                 fromFixture.Where(pair => !ownAddresses.Contains(pair.Key)).OrderBy(pair => pair.Key),
@@ -133,16 +134,6 @@ public sealed class AppHostTests(StackFixture stack) : IDisposable
         Assert.Equal(1, exitCode);
         Assert.All(expected, text => Assert.Contains(text, appHost.Output, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(_state, "pids")), "nothing may start");
-    }
-
-    // A Kafka of the test's own: the AppHost's worker would otherwise join the shared worker's
-    // consumer group on the fixture's cluster, and the mock cluster's rebalance after it leaves
-    // stalls the shared worker for minutes.
-    private static async Task<EmbeddedKafka> OwnKafkaAsync()
-    {
-        var kafka = new EmbeddedKafka();
-        await kafka.StartAsync();
-        return kafka;
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);

@@ -133,21 +133,23 @@ public sealed class ServersTests(StackFixture stack)
     [Fact]
     public async Task Kafka_with_its_broker_down_fails_deliveries_and_delivers_again_once_it_is_up()
     {
+        // Faults go to a cluster of the test's own: the shared api and worker keep theirs healthy.
+        await using var kafka = await EmbeddedKafka.StartNewAsync();
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig
         {
-            BootstrapServers = stack.KafkaBootstrapServers,
+            BootstrapServers = kafka.BootstrapServers,
             MessageTimeoutMs = 1500,
         }).SetLogHandler((_, _) => { }).Build();
         var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
 
-        stack.Kafka.SetAllBrokersDown();
+        kafka.SetAllBrokersDown();
         try
         {
             await Assert.ThrowsAsync<ProduceException<string, string>>(() => producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message));
         }
         finally
         {
-            stack.Kafka.SetAllBrokersUp();
+            kafka.SetAllBrokersUp();
         }
 
         Assert.Equal(PersistenceStatus.Persisted, (await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message)).Status);
@@ -156,15 +158,17 @@ public sealed class ServersTests(StackFixture stack)
     [Fact]
     public async Task Kafka_answers_pushed_request_errors_in_order_and_then_serves_again()
     {
+        // Faults go to a cluster of the test's own: the shared api and worker keep theirs healthy.
+        await using var kafka = await EmbeddedKafka.StartNewAsync();
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig
         {
-            BootstrapServers = stack.KafkaBootstrapServers,
+            BootstrapServers = kafka.BootstrapServers,
             MessageSendMaxRetries = 0,
         }).SetLogHandler((_, _) => { }).Build();
         var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
         await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
 
-        stack.Kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.NotEnoughReplicas);
+        kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.NotEnoughReplicas);
         var failed = await Assert.ThrowsAsync<ProduceException<string, string>>(() => producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message));
 
         Assert.Equal(ErrorCode.NotEnoughReplicas, failed.Error.Code);
@@ -174,11 +178,13 @@ public sealed class ServersTests(StackFixture stack)
     [Fact]
     public async Task Kafka_with_a_slow_broker_answers_after_its_round_trip_time()
     {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
+        // Faults go to a cluster of the test's own: the shared api and worker keep theirs healthy.
+        await using var kafka = await EmbeddedKafka.StartNewAsync();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
         var message = new Message<string, string> { Key = "servers-test", Value = "{}" };
         await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, message);
 
-        stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.FromMilliseconds(400));
+        kafka.SetBrokerRtt(kafka.BrokerIds[0], TimeSpan.FromMilliseconds(400));
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         try
         {
@@ -186,7 +192,7 @@ public sealed class ServersTests(StackFixture stack)
         }
         finally
         {
-            stack.Kafka.SetBrokerRtt(stack.Kafka.BrokerIds[0], TimeSpan.Zero);
+            kafka.SetBrokerRtt(kafka.BrokerIds[0], TimeSpan.Zero);
         }
 
         Assert.InRange(elapsed.Elapsed, TimeSpan.FromMilliseconds(380), TimeSpan.FromSeconds(10));
