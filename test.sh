@@ -28,6 +28,8 @@ results=TestResults
 rm -rf "$results"
 dotnet build Coupon.sln
 status=0
+# The fixture's servers and projects write their output here (read it when a test fails).
+export COUPON_STACK_LOG="$PWD/$results/stack.log"
 dotnet test Coupon.sln --no-build --logger trx --results-directory "$results" \
   --blame-hang-timeout 5m --blame-hang-dump-type none || status=$?
 

@@ -37,7 +37,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public StackFixture()
     {
-        Context = new ServerContext(ServerBinaries.DefaultSearchPath, (_, _) => { }, new ProcessLedger(Path.Combine(_folder, "pids")));
+        Context = new ServerContext(ServerBinaries.DefaultSearchPath, StackOutputLog.Output, new ProcessLedger(Path.Combine(_folder, "pids")));
         Redis = new RedisServer(Path.Combine(_folder, "redis"), Secrets.NewPassword(), Context);
         MySql = new MariaDbServer(Path.Combine(_folder, "mysql"), Secrets.NewPassword(), [CouponDatabase], Context);
     }

@@ -58,6 +58,23 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_batch_of_nothing_but_poison_is_dead_lettered_and_its_partition_moves_on()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        var key = Guid.NewGuid().ToString("N");
+        var malformed = $"not an event {key}";
+
+        // The valid event is produced only once the poison is dead-lettered: the poison was a batch alone.
+        await _scenario.ProduceRawAsync(key, malformed);
+        Assert.Single(_scenario.ReadDeadLetters([malformed], DrainTimeout));
+        await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, 1, DateTimeOffset.UtcNow).ToJson()));
+
+        await _scenario.WaitForRowsAsync(couponId, 1, DrainTimeout);
+        Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    [Fact]
     public async Task A_worker_killed_mid_batch_and_restarted_loses_and_duplicates_nothing()
     {
         const int Events = 30_000;

@@ -16,6 +16,10 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
 {
     public async Task<BatchResult> WriteAsync(IReadOnlyCollection<CouponIssuedEvent> events, CancellationToken cancellationToken)
     {
+        // A batch of nothing but malformed events has no row to write (and `IN ()` is no SQL).
+        if (events.Count == 0)
+            return new BatchResult(0, 0, [], []);
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         await db.Database.OpenConnectionAsync(cancellationToken);
