@@ -24,8 +24,13 @@ public static class Extensions
         builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings => settings.DisableRetry = true);
         builder.AddKafkaConsumer<byte[], byte[]>("kafka", settings => JoinGroup(settings.Config, ConsumerGroup));
         builder.AddKafkaConsumer<Ignore, Ignore>("kafka", settings => JoinGroup(settings.Config, $"{ConsumerGroup}-progress"));
-        // Dead letters and re-published winners.
-        builder.AddKafkaProducer<byte[], byte[]>("kafka", settings => settings.Config.LingerMs ??= 2);
+        // Dead letters and re-published winners. Both are retried by their loops, so a send gives
+        // up after 30 s rather than librdkafka's 5 minutes, which would stall those loops.
+        builder.AddKafkaProducer<byte[], byte[]>("kafka", settings =>
+        {
+            settings.Config.LingerMs ??= 2;
+            settings.Config.MessageTimeoutMs ??= 30000;
+        });
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerMetrics>();
@@ -55,5 +60,8 @@ public static class Extensions
         // Also the rebalance timeout: a member gone mid-rebalance stalls the whole group this
         // long. A batch retried past it (MySQL down) is replayed by the next owner, harmlessly.
         config.MaxPollIntervalMs ??= 20000;
+        // A broker that dies with a fetch in flight leaves it unanswered; the default 60 s socket
+        // timeout would stall the partition that long before the fetch is retried.
+        config.SocketTimeoutMs ??= 10000;
     }
 }
