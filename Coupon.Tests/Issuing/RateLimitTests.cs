@@ -7,21 +7,19 @@ namespace Coupon.Tests.Issuing;
 // The per-user limit on the issue endpoint: past it a user gets 429 + Retry-After and nothing is
 // recorded, while other users are not slowed by it.
 [Collection(StackCollection.Name)]
-public sealed class RateLimitTests(StackFixture stack)
+public sealed class RateLimitTests(StackFixture stack) : SharedApiTests(stack)
 {
     [Fact]
     public async Task A_user_past_the_limit_gets_429_and_others_do_not()
     {
-        // The shared worker persists what this api accepts.
-        await stack.SharedProjectsAsync();
-        await using var api = await stack.StartProjectAsync(CouponProject.Api, new Dictionary<string, string?>
+        // The shared worker (started by the base) persists what this api accepts.
+        await using var api = await Stack.StartProjectAsync(CouponProject.Api, new Dictionary<string, string?>
         {
             ["Issuing__RateLimit__PermitLimit"] = "2",
             ["Issuing__RateLimit__Window"] = "00:01:00",
         });
-        using var client = new IssuingClient(api.BaseAddress, stack.Tokens);
-        await using var redis = new RedisProbe(stack.RedisConnectionString);
-        var campaign = await client.CreateOpenCampaignAsync(10, await redis.NowAsync());
+        using var client = new IssuingClient(api.BaseAddress, Stack.Tokens);
+        var campaign = await client.CreateOpenCampaignAsync(10, await Redis.NowAsync());
 
         using (var first = await client.IssueAsync(campaign.Id, 1))
             Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
@@ -36,7 +34,6 @@ public sealed class RateLimitTests(StackFixture stack)
         using (var other = await client.IssueAsync(campaign.Id, 2))
             Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
 
-        await new CampaignInvariants(stack.CouponDbConnectionString)
-            .AssertAsync(campaign.Id, 10, accepted: [1, 2], refused: []);
+        await Invariants.AssertAsync(campaign.Id, 10, accepted: [1, 2], refused: []);
     }
 }
