@@ -1,18 +1,12 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Coupon.Api.Campaigns;
 using Coupon.Api.Infrastructure;
 using Coupon.Api.Issuing;
 using Coupon.Core.Auth;
-using Coupon.Core.Contracts;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 
 namespace Coupon.Api;
@@ -49,7 +43,10 @@ public static class Extensions
 
         builder.AddProblemResponses();
         builder.AddBearerAuthentication();
-        builder.AddIssueRateLimit();
+        builder.Services.AddOptions<IssueRateLimitOptions>().BindConfiguration(IssueRateLimitOptions.Section)
+            .Validate(limit => limit.PermitLimit > 0 && limit.Window > TimeSpan.Zero, "Issuing:RateLimit needs a PermitLimit and a Window above zero.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IssueRateLimit>();
         builder.Services.AddOpenApi();
     }
 
@@ -59,7 +56,6 @@ public static class Extensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
 
         if (app.Environment.IsDevelopment())
         {
@@ -86,6 +82,10 @@ public static class Extensions
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
+            // JwtBearer's own binding re-reads the signing keys from configuration on every request
+            // (a few % of the api's CPU under load); the AppHost hands keys out once per run.
+            options.TokenValidationParameters.IssuerSigningKeys = SigningKeys(builder.Configuration);
+            options.TokenValidationParameters.IssuerSigningKeyResolver = null;
             options.Events = new JwtBearerEvents
             {
                 // A token that names no valid user (nor an operator) authenticates no one.
@@ -100,43 +100,11 @@ public static class Extensions
         builder.Services.AddAuthorizationBuilder().AddCouponPolicies();
     }
 
-    private static void AddIssueRateLimit(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<IssueRateLimitOptions>().BindConfiguration(IssueRateLimitOptions.Section);
-        builder.Services.AddRateLimiter(options =>
-        {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(IssuingEndpoints.RateLimitPolicy, context =>
-            {
-                var limit = context.RequestServices.GetRequiredService<IOptions<IssueRateLimitOptions>>().Value;
-                var user = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? string.Empty;
-                return RateLimitPartition.GetFixedWindowLimiter(user, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit.PermitLimit,
-                    Window = limit.Window,
-                    QueueLimit = 0,
-                });
-            });
-            options.OnRejected = async (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                http.RequestServices.GetRequiredService<IssueTelemetry>().RecordRateLimited();
-                if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var couponId) && couponId > 0)
-                    http.RequestServices.GetRequiredService<IssueStatistics>().RecordRejection(couponId, ProblemCodes.RateLimited);
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = "Slow down: too many issue requests from this user.",
-                        Extensions = { ["code"] = ProblemCodes.RateLimited },
-                    },
-                });
-            };
-        });
-    }
+    private static SymmetricSecurityKey[] SigningKeys(IConfiguration configuration) =>
+    [
+        .. configuration.GetSection($"Authentication:Schemes:{JwtBearerDefaults.AuthenticationScheme}:SigningKeys").GetChildren()
+            .Select(key => key["Value"])
+            .OfType<string>()
+            .Select(value => new SymmetricSecurityKey(Convert.FromBase64String(value))),
+    ];
 }

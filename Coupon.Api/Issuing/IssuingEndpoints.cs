@@ -4,8 +4,6 @@ namespace Coupon.Api.Issuing;
 
 public static class IssuingEndpoints
 {
-    public const string RateLimitPolicy = "issue";
-
     public static RouteGroupBuilder MapIssuing(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/coupons").WithTags("Issuing");
@@ -13,7 +11,10 @@ public static class IssuingEndpoints
         group.MapGet("/{id}", GetCampaign.Handle).AllowAnonymous().WithName("GetCampaign");
         group.MapPost("/{id}/issue", IssueCoupon.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)
-            .RequireRateLimiting(RateLimitPolicy)
+            // One instance for the app: AddEndpointFilter<T> would build one per request, and the
+            // counts live in it.
+            .AddEndpointFilter(routes.ServiceProvider.GetRequiredService<IssueRateLimit>())
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("IssueCoupon");
         group.MapGet("/{id}/issue", GetIssueStatus.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)

@@ -11,7 +11,7 @@ public sealed record CouponIssuedEvent(long CouponId, long UserId, [property: Js
 {
     // The Kafka key: the user, so partitions (and worker instances) share the load evenly even
     // when one campaign takes all the traffic.
-    public string Key => UserId.ToString(CultureInfo.InvariantCulture);
+    public string Key => CouponId.ToString(CultureInfo.InvariantCulture);
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, MessagingJsonContext.Default.CouponIssuedEvent);
 

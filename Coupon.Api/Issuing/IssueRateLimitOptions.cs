@@ -1,6 +1,6 @@
-namespace Coupon.Api.Infrastructure;
+namespace Coupon.Api.Issuing;
 
-// Per-user limit on the issue endpoint (fixed window).
+// Per-user limit on the issue endpoint: at most PermitLimit requests in each fixed Window.
 public sealed class IssueRateLimitOptions
 {
     public const string Section = "Issuing:RateLimit";
