@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
+using Coupon.Core.Messaging;
 using Coupon.Worker;
 using Coupon.Worker.Persisting;
 using Coupon.Worker.Reconciling;
@@ -11,7 +12,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class Extensions
 {
-    private const string ConsumerGroup = "coupon-worker";
+    private const string ConsumerGroup = CouponTopics.WorkerGroup;
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {

@@ -28,6 +28,11 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
 
     private IntPtr _handle;
     private IntPtr _cluster;
+    private ConsumedLogPruning? _pruning;
+
+    // How long after the worker's group committed them events are deleted (see ConsumedLogPruning);
+    // null keeps everything, up to the mock's own 5 MB per partition.
+    public TimeSpan? PruneConsumedAfter { get; init; } = TimeSpan.FromSeconds(5);
 
     // host:port[,host:port…], every broker on 127.0.0.1; set by StartAsync.
     public string BootstrapServers { get; private set; } = "";
@@ -62,8 +67,14 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
         CreateTopic(IssuedTopic, IssuedTopicPartitions);
         CreateTopic(DeadLetterTopic, 1);
+        _pruning = PruneConsumedAfter is { } retention ? new ConsumedLogPruning(this, retention) : null;
         return Task.CompletedTask;
     }
+
+    // Like Kafka's DeleteRecords: the partition then starts at the offset. False when it is out of
+    // the partition's range (already deleted, or not written yet).
+    public bool DeleteRecordsBefore(string topic, int partition, long offset) =>
+        (ErrorCode)MockClusterNative.DeleteRecords(_cluster, topic, partition, offset) == ErrorCode.NoError;
 
     public void CreateTopic(string topic, int partitions)
     {
@@ -96,15 +107,19 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
     public void SetAllBrokersUp() => BrokerIds.ToList().ForEach(SetBrokerUp);
 
     // Undelivered events are gone with it.
-    public Task StopAsync()
+    public async Task StopAsync()
     {
+        if (_pruning is not null)
+        {
+            await _pruning.DisposeAsync();
+            _pruning = null;
+        }
         if (_cluster != IntPtr.Zero)
         {
             MockClusterNative.DestroyCluster(_cluster);
             MockClusterNative.DestroyHandle(_handle);
             _cluster = IntPtr.Zero;
         }
-        return Task.CompletedTask;
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

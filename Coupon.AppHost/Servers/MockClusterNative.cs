@@ -56,6 +56,9 @@ internal static partial class MockClusterNative
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_clear_request_errors")]
     public static partial void ClearRequestErrors(IntPtr cluster, short apiKey);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int DeleteRecords(IntPtr cluster, string topic, int partition, long beforeOffset);
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_broker_set_down")]
     public static partial int SetBrokerDown(IntPtr cluster, int brokerId);
 

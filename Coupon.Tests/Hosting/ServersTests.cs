@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Coupon.AppHost.Servers;
+using Coupon.Core.Messaging;
 using Coupon.Tests.Fixture;
 using MySqlConnector;
 using StackExchange.Redis;
@@ -42,7 +43,8 @@ public sealed class ServersTests(StackFixture stack)
             EnableIdempotence = true,
             Acks = Acks.All,
         }).Build();
-        var delivery = await producer.ProduceAsync(EmbeddedKafka.IssuedTopic, new Message<string, string> { Key = key, Value = "{}" });
+        // Not the issued topic: what the worker consumes there is pruned soon after (see below).
+        var delivery = await producer.ProduceAsync(EmbeddedKafka.DeadLetterTopic, new Message<string, string> { Key = key, Value = "{}" });
         Assert.Equal(PersistenceStatus.Persisted, delivery.Status);
 
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
@@ -53,7 +55,7 @@ public sealed class ServersTests(StackFixture stack)
             SessionTimeoutMs = 6000,
             HeartbeatIntervalMs = 1000,
         }).Build();
-        consumer.Subscribe(EmbeddedKafka.IssuedTopic);
+        consumer.Subscribe(EmbeddedKafka.DeadLetterTopic);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         ConsumeResult<string, string>? found = null;
         while (found is null && DateTime.UtcNow < deadline)
@@ -68,6 +70,47 @@ public sealed class ServersTests(StackFixture stack)
 
         Assert.NotNull(found);
         Assert.Equal(delivery.TopicPartitionOffset, found.TopicPartitionOffset);
+    }
+
+    [Fact]
+    public async Task Kafka_deletes_what_the_worker_group_committed_once_the_retention_passed_and_nothing_else()
+    {
+        await using var kafka = new EmbeddedKafka { PruneConsumedAfter = TimeSpan.FromSeconds(1) };
+        await kafka.StartAsync();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+        async Task ProduceAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+                producer.Produce(EmbeddedKafka.IssuedTopic, new Message<string, string> { Key = $"user-{i}", Value = "{}" });
+            await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(10)));
+        }
+        using var worker = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = CouponTopics.WorkerGroup,
+            EnableAutoCommit = false,
+        }).Build();
+        var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
+            .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition)).ToList();
+
+        await ProduceAsync(200);
+        var committed = partitions.Select(p => new TopicPartitionOffset(p, worker.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High)).ToList();
+        worker.Commit(committed);
+        await ProduceAsync(100);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<WatermarkOffsets> watermarks;
+        do
+        {
+            await Task.Delay(200);
+            watermarks = [.. partitions.Select(p => worker.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)))];
+        }
+        while (watermarks.Zip(committed).Any(w => w.First.Low < w.Second.Offset) && DateTime.UtcNow < deadline);
+
+        // Every partition now starts at the group's committed offset: the 200 committed events are
+        // gone, the 100 produced after the commit are all there.
+        Assert.Equal(committed.Select(c => c.Offset.Value), watermarks.Select(w => w.Low.Value));
+        Assert.Equal(100, watermarks.Sum(w => w.High.Value - w.Low.Value));
     }
 
     [Fact]

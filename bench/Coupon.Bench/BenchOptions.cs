@@ -8,7 +8,7 @@ public sealed record BenchOptions
     public static readonly string[] AllSteps = ["baseline", "issue", "sold-out", "accept-to-row", "persist", "mysql-lock", "redis-lock"];
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(15);
     public int Connections { get; init; } = 64;
     public int Users { get; init; } = 600_000;
     public IReadOnlyList<string> Steps { get; init; } = AllSteps;
@@ -28,7 +28,7 @@ public sealed record BenchOptions
           dotnet run -c Release --project bench/Coupon.Bench -- [options]
 
           --duration <s>        measured seconds per load step (20)
-          --warmup <s>          warm-up seconds before each load step (5)
+          --warmup <s>          warm-up seconds before each load step (15)
           --connections <n>     keep-alive connections of the load generator (64)
           --users <n>           distinct users (pre-minted tokens) (600000)
           --steps <a,b,...>     baseline,issue,sold-out,accept-to-row,persist,mysql-lock,redis-lock (all)
