@@ -32,7 +32,7 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
 
     // How long after the worker's group committed them events are deleted (see ConsumedLogPruning);
     // null keeps everything, up to the mock's own 5 MB per partition.
-    public TimeSpan? PruneConsumedAfter { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan? PruneConsumedAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     // host:port[,host:port…], every broker on 127.0.0.1; set by StartAsync.
     public string BootstrapServers { get; private set; } = "";
