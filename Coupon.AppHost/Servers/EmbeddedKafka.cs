@@ -71,10 +71,10 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
         return Task.CompletedTask;
     }
 
-    // Like Kafka's DeleteRecords: the partition then starts at the offset. False when it is out of
-    // the partition's range (already deleted, or not written yet).
-    public bool DeleteRecordsBefore(string topic, int partition, long offset) =>
-        (ErrorCode)MockClusterNative.DeleteRecords(_cluster, topic, partition, offset) == ErrorCode.NoError;
+    // Like Kafka's DeleteRecords: the partition then starts at the offset. An offset out of the
+    // partition's range (deleted already, or not written yet) changes nothing.
+    public void DeleteRecordsBefore(string topic, int partition, long offset) =>
+        _ = MockClusterNative.DeleteRecords(_cluster, topic, partition, offset);
 
     public void CreateTopic(string topic, int partitions)
     {
