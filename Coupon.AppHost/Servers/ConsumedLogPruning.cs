@@ -5,14 +5,17 @@ using Coupon.Core.Messaging;
 namespace Coupon.AppHost.Servers;
 
 // Deletes from the embedded Kafka's issued topic what the worker's group committed a while ago.
-// The mock cluster looks an offset up by walking the partition's log from its start (librdkafka:
-// "FIXME: Maintain an index"), so every fetch cost as much as the log was long: at a few thousand
+// The mock cluster looks an offset up by walking the partition's log from its start (it keeps no
+// index), so every fetch cost as much as the log was long: at a few thousand
 // issues a second its walks took a third of the machine. Real Kafka indexes its logs; here the
 // logs are kept short instead. Only what the group committed `retention` ago goes, so a reader
 // that starts soon after still finds what the worker has already persisted.
 internal sealed class ConsumedLogPruning : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private static readonly List<TopicPartition> IssuedPartitions = [.. Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
+        .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition))];
 
     private readonly EmbeddedKafka _kafka;
     private readonly TimeSpan _retention;
@@ -51,10 +54,8 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
         var now = DateTimeOffset.UtcNow;
         try
         {
-            var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
-                .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition)).ToList();
             var groups = await _admin.ListConsumerGroupOffsetsAsync(
-                [new ConsumerGroupTopicPartitions(CouponTopics.WorkerGroup, partitions)],
+                [new ConsumerGroupTopicPartitions(CouponTopics.WorkerGroup, IssuedPartitions)],
                 new ListConsumerGroupOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
             _seen.Enqueue((now, [.. groups.SelectMany(group => group.Partitions)
                 .Where(committed => committed.Error.Code == ErrorCode.NoError && committed.Offset.Value > 0)
