@@ -1,30 +1,46 @@
 using Coupon.AppHost.Hosting;
+using Coupon.AppHost.Kafka;
+using Coupon.AppHost.MySql;
+using Coupon.AppHost.Redis;
 
-var builder = DistributedApplication.CreateBuilder(args);
+if (args is ["token", .. var tokenArguments])
+    return await DevelopmentTokens.RunTokenCommandAsync(tokenArguments);
 
-var redis = builder.AddRedis("redis");
-var kafka = builder.AddKafka("kafka");
-var coupondb = builder.AddMySql("mysql").AddDatabase("coupondb");
+var builder = DistributedApplication.CreateBuilder(StateFolder.WithoutFreshSwitch(args));
+builder.WipeStateWhenFresh(args);
 
-var signingKey = builder.AddTokenSigningKey("jwt-signing-key");
-var operatorPassword = builder.AddParameter("admin-operator-password");
+var redis = builder.AddRedisServer("redis");
+var kafka = builder.AddKafkaBroker("kafka");
+var coupondb = builder.AddMySqlDatabase("mysql", "coupondb");
 
+var signingKey = builder.AddTokenSigningKey();
+var operatorPassword = builder.AddParameter("admin-operator-password",
+    new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true);
+
+// The api owns the database migrations; the worker drains what the api produced before Kafka stops.
 var api = builder.AddProject<Projects.Coupon_Api>("api")
+    .WithLocalHttpEndpoint(port: 5180)
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
     .WithTokenSigning(signingKey)
+    .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithExternalHttpEndpoints();
 
-// The api owns the database migrations; the worker drains what the api produced before Kafka stops.
 builder.AddProject<Projects.Coupon_Worker>("worker")
+    .WithLocalHttpEndpoint()
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb).WaitFor(api)
-    .WithShutdownAfter(api);
+    .WithReplicas(builder.Configuration.GetValue("AppHost:WorkerReplicas", 1));
 
 builder.AddProject<Projects.Coupon_Admin>("admin")
+    .WithLocalHttpEndpoint(port: 5190)
     .WithReference(api).WaitFor(api)
     .WithTokenSigning(signingKey)
-    .WithOperatorLogin("operator", operatorPassword)
+    .WithEnvironment("Admin__Operator__UserName", DevelopmentTokens.OperatorUserName)
+    .WithEnvironment("Admin__Operator__Password", operatorPassword)
     .WithExternalHttpEndpoints();
 
-builder.Build().Run();
+OrderedShutdown.Register(builder);
+
+await builder.Build().RunAsync();
+return 0;

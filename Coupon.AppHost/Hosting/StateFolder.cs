@@ -1,98 +1,30 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Coupon.AppHost.Servers;
-using Microsoft.Extensions.Configuration;
-
 namespace Coupon.AppHost.Hosting;
 
-public sealed class StateFolderInUseException(string message) : Exception(message);
-
-// `.coupon/` at the repository root (ignored by git), or `AppHost:StatePath`: the servers' data
-// folders, the pid ledger and the generated secrets, so campaigns and passwords survive a restart.
-public sealed class StateFolder
+// Where the local servers keep their data between runs: `.coupon/` at the repository root (ignored
+// by git), or `AppHost:StatePath`. `--fresh` on the command line empties it before anything starts.
+public static class StateFolder
 {
     public const string PathKey = "AppHost:StatePath";
+    public const string FreshSwitch = "--fresh";
 
-    private readonly Lock _secretsLock = new();
+    public static string[] WithoutFreshSwitch(string[] args) => [.. args.Where(arg => arg != FreshSwitch)];
 
-    public StateFolder(IConfiguration configuration)
+    public static void WipeStateWhenFresh(this IDistributedApplicationBuilder builder, string[] args)
     {
-        FullPath = Path.GetFullPath(configuration[PathKey] is { Length: > 0 } configured ? configured : DefaultPath());
+        var state = StatePath(builder);
+        if (args.Contains(FreshSwitch) && builder.ExecutionContext.IsRunMode && Directory.Exists(state))
+            Directory.Delete(state, recursive: true);
     }
 
-    public string FullPath { get; }
-
-    public ProcessLedger Ledger => new(Path.Combine(FullPath, "pids"));
-
-    private string SecretsFile => Path.Combine(FullPath, "secrets.json");
-
-    public string DataFolder(string resource) => Path.Combine(FullPath, resource);
-
-    private string LockFile => Path.Combine(FullPath, "apphost.lock");
-
-    // Held while an AppHost runs on this folder (the kernel releases it when the process dies,
-    // however it dies), so a second AppHost cannot take the first one's children for leftovers.
-    public IDisposable Lock()
+    public static string DataFolder(this IDistributedApplicationBuilder builder, string resource)
     {
-        Directory.CreateDirectory(FullPath);
-        try
-        {
-            return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new StateFolderInUseException($"Another AppHost is running on {FullPath}; stop it first, or give this one its own --{PathKey}=<folder>.");
-        }
+        var folder = Path.Combine(StatePath(builder), resource);
+        Directory.CreateDirectory(folder);
+        return folder;
     }
 
-    // Everything but the lock.
-    public void Wipe()
-    {
-        foreach (var entry in new DirectoryInfo(FullPath).EnumerateFileSystemInfos().Where(entry => entry.FullName != LockFile))
-        {
-            if (entry is DirectoryInfo folder)
-            {
-                folder.Delete(recursive: true);
-            }
-            else
-            {
-                entry.Delete();
-            }
-        }
-    }
-
-    // The stored secret, generated and stored on first use (readable by the owner only).
-    public string Secret(string name, Func<string> generate)
-    {
-        lock (_secretsLock)
-        {
-            var secrets = File.Exists(SecretsFile) ? JsonNode.Parse(File.ReadAllText(SecretsFile))!.AsObject() : [];
-            if (secrets[name]?.GetValue<string>() is { } stored)
-            {
-                return stored;
-            }
-            var value = generate();
-            secrets[name] = value;
-            Directory.CreateDirectory(FullPath);
-            File.WriteAllText(SecretsFile, secrets.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(SecretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-            return value;
-        }
-    }
-
-    // The folder holding Coupon.sln above the AppHost's build output.
-    private static string DefaultPath()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Coupon.sln")))
-            {
-                return Path.Combine(folder.FullName, ".coupon");
-            }
-        }
-        return Path.Combine(Environment.CurrentDirectory, ".coupon");
-    }
+    private static string StatePath(IDistributedApplicationBuilder builder) =>
+        builder.Configuration[PathKey] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".coupon"));
 }

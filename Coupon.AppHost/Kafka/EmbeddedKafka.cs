@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
-namespace Coupon.AppHost.Servers;
+namespace Coupon.AppHost.Kafka;
 
 // Kafka API keys the fault injection targets (the protocol's numbers).
 public enum KafkaApi : short
@@ -20,7 +20,7 @@ public enum KafkaApi : short
 // The embedded Kafka: librdkafka's mock cluster hosted in this process. It speaks the Kafka
 // protocol on 127.0.0.1, so producers and consumer groups in other processes use it like a broker.
 // It keeps everything in memory: disposing it loses undelivered events.
-public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
+public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
 {
     public const string IssuedTopic = "coupon-issued";
     public const string DeadLetterTopic = "coupon-issued.dlq";
@@ -36,12 +36,6 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
 
     // host:port[,host:port…], every broker on 127.0.0.1; set by StartAsync.
     public string BootstrapServers { get; private set; } = "";
-
-    public string ConnectionString => BootstrapServers;
-
-    public string Endpoint => $"{BootstrapServers} (embedded)";
-
-    public ChildProcess? Process => null;
 
     public IReadOnlyList<int> BrokerIds { get; } = [.. Enumerable.Range(1, brokerCount)];
 
@@ -105,6 +99,15 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : ILocalServer
     public void SetAllBrokersDown() => BrokerIds.ToList().ForEach(SetBrokerDown);
 
     public void SetAllBrokersUp() => BrokerIds.ToList().ForEach(SetBrokerUp);
+
+    // Every broker up and prompt, no request errors queued.
+    public void ClearFaults()
+    {
+        SetAllBrokersUp();
+        BrokerIds.ToList().ForEach(id => SetBrokerRtt(id, TimeSpan.Zero));
+        foreach (var api in Enum.GetValues<KafkaApi>())
+            ClearRequestErrors(api);
+    }
 
     // Undelivered events are gone with it.
     public async Task StopAsync()

@@ -1,0 +1,14 @@
+namespace Coupon.AppHost.Hosting;
+
+public static class LocalHttp
+{
+    // A local run serves plain http on loopback (a fixed port for api and admin, convenient for
+    // curl). Without a certificate to configure, Aspire neither needs a trusted development
+    // certificate nor shows its missing-certificate banner.
+    public static IResourceBuilder<ProjectResource> WithLocalHttpEndpoint(this IResourceBuilder<ProjectResource> project, int? port = null)
+    {
+#pragma warning disable ASPIRECERTIFICATES001 // Evaluation API: the only switch for this.
+        return project.WithHttpEndpoint(port: port, name: "http").WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
+    }
+}

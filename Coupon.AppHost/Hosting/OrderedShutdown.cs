@@ -1,0 +1,41 @@
+using Coupon.AppHost.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Coupon.AppHost.Hosting;
+
+// The embedded Kafka lives in memory: events the worker has not persisted when it stops are lost.
+// So on Ctrl+C or SIGTERM the projects stop first, each one after those that send to it (admin,
+// then api, then the worker, which finishes its batch and commits on SIGTERM), and only then the
+// cluster; DCP stops the servers afterwards. Registered after Aspire's own services, this one is
+// stopped before them.
+internal sealed class OrderedShutdown(IServiceProvider services, ILogger<OrderedShutdown> logger) : IHostedService
+{
+    private static readonly string[] ProjectsInStopOrder = ["admin", "api", "worker"];
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var model = services.GetRequiredService<DistributedApplicationModel>();
+        var commands = services.GetRequiredService<ResourceCommandService>();
+        foreach (var project in ProjectsInStopOrder.Select(name => model.Resources.FirstOrDefault(resource => resource.Name == name)).OfType<IResource>())
+        {
+            try
+            {
+                await commands.ExecuteCommandAsync(project, KnownResourceCommands.StopCommand, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Stopping {Resource} first failed", project.Name);
+            }
+        }
+        foreach (var kafka in model.Resources.OfType<EmbeddedKafkaResource>())
+        {
+            await kafka.StopAsync(services.GetRequiredService<ResourceNotificationService>());
+        }
+    }
+
+    public static void Register(IDistributedApplicationBuilder builder) => builder.Services.AddHostedService<OrderedShutdown>();
+}

@@ -1,0 +1,102 @@
+using Coupon.AppHost.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coupon.AppHost.MySql;
+
+public static class MySqlBuilderExtensions
+{
+    private const string DebianPackage = "mariadb-server";
+    private const int MySqlPort = 3306;
+
+    // The application's database on a MySQL server: ConnectionStrings:<database> when configured
+    // (then no server starts), Aspire's MySQL container in the manifest, a local mariadbd otherwise.
+    public static IResourceBuilder<IResourceWithConnectionString> AddMySqlDatabase(
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName)
+    {
+        if (builder.Configuration.GetConnectionString(databaseName) is { } external)
+        {
+            return builder.AddConnectionString(databaseName).WithHealthCheck(MySqlPing.Add(builder, databaseName, () => external));
+        }
+        var rootPassword = AddPassword(builder, $"{serverName}-password");
+        var userPassword = AddPassword(builder, $"{databaseName}-password");
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            var container = new ServerContainerResource(serverName, endpoint => MySqlConnectionStrings.For(endpoint, "root", rootPassword.Resource));
+            // The image creates the database and its user on the first start.
+            builder.AddResource(container)
+                .WithImage("library/mysql", "9.6").WithImageRegistry("docker.io")
+                .WithEndpoint(port: null, targetPort: MySqlPort, scheme: "tcp", name: ServerContainerResource.PrimaryEndpointName)
+                .WithVolume($"coupon.apphost-{serverName}-data", "/var/lib/mysql")
+                .WithEnvironment("MYSQL_ROOT_PASSWORD", rootPassword)
+                .WithEnvironment("MYSQL_DATABASE", databaseName)
+                .WithEnvironment("MYSQL_USER", MySqlDatabaseResource.ApplicationUser)
+                .WithEnvironment("MYSQL_PASSWORD", userPassword);
+            return builder.AddResource(new MySqlDatabaseResource(databaseName, container, container.PrimaryEndpoint, userPassword.Resource));
+        }
+
+        var server = new MariaDbServerResource(serverName,
+            ServerProgram.Find(builder, "mariadbd", DebianPackage, databaseName),
+            ServerProgram.Find(builder, "mariadb-install-db", DebianPackage, databaseName),
+            builder.DataFolder(serverName), rootPassword.Resource);
+        var database = new MySqlDatabaseResource(databaseName, server, server.PrimaryEndpoint, userPassword.Resource);
+        server.Databases.Add(database);
+
+        string? serverConnectionString = null;
+        string? databaseConnectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, cancellationToken) =>
+        {
+            serverConnectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
+            databaseConnectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
+        });
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (started, cancellationToken) =>
+        {
+            var logger = started.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            await server.InstallWhenMissingAsync(logger, cancellationToken);
+            Directory.CreateDirectory(server.TempDirectory);
+            Directory.CreateDirectory(server.FilesDirectory);
+            await server.WriteInitFileAsync(cancellationToken);
+        });
+
+        var endpoint = server.PrimaryEndpoint;
+        builder.AddResource(server)
+            .WithEndpoint(MariaDbServerResource.PrimaryEndpointName, annotation =>
+            {
+                annotation.UriScheme = "tcp";
+                annotation.TargetHost = "127.0.0.1";
+                annotation.IsProxied = false;
+            }, createIfNotExists: true)
+            .WithArgs(context =>
+            {
+                context.Args.Add("--no-defaults");
+                context.Args.Add($"--datadir={server.DataDirectory}");
+                context.Args.Add(ReferenceExpression.Create($"--port={endpoint.Property(EndpointProperty.TargetPort)}"));
+                foreach (var setting in (string[])
+                [
+                    "--bind-address=127.0.0.1", $"--socket={server.Socket}", $"--pid-file={Path.Combine(server.Folder, "mysqld.pid")}",
+                    $"--tmpdir={server.TempDirectory}", $"--secure-file-priv={server.FilesDirectory}", $"--init-file={server.InitFile}",
+                    "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=32M",
+                    // A development server: an OS crash may lose the last second, a process crash nothing.
+                    "--innodb-flush-log-at-trx-commit=2", "--max-connections=500", .. MariaDbServerResource.RunAsRoot,
+                ])
+                {
+                    context.Args.Add(setting);
+                }
+            })
+            .WithHealthCheck(MySqlPing.Add(builder, serverName, () => serverConnectionString))
+            .WithIconName("Database");
+        // The database is as running as its server; its own health check then tells when it is ready.
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (ready, _) =>
+            ready.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }));
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot { ResourceType = "MySqlDatabase", State = KnownResourceStates.NotStarted, Properties = [] })
+            .WithHealthCheck(MySqlPing.Add(builder, databaseName, () => databaseConnectionString))
+            .WithIconName("DatabaseStack");
+    }
+
+    private static IResourceBuilder<ParameterResource> AddPassword(IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+}
