@@ -1,110 +1,142 @@
-using Coupon.AppHost.Servers;
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Coupon.AppHost.Hosting;
+using Coupon.AppHost.Kafka;
+using Coupon.AppHost.Redis;
 using Coupon.Core.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.Tests.Fixture;
 
-// One Redis, one MariaDB (database coupondb) and one embedded Kafka (topics coupon-issued with 8
-// partitions and coupon-issued.dlq) for the whole test run, in a temporary folder on free
-// 127.0.0.1 ports, started by the same code as the AppHost's.
+// The real AppHost, started once for the test run by Aspire.Hosting.Testing with its state in a
+// temporary folder and its parameters chosen here (so the tests can sign tokens and sign in):
+// redis, kafka, mysql/coupondb, api, worker and admin, as `dotnet run --project Coupon.AppHost`
+// runs them, plus the dashboard receiving their telemetry.
 //
-//   Redis / MySql / Kafka       the servers: Redis.StopAsync/StartAsync/RestartEmptyAsync,
-//                               MySql.StopAsync/StartAsync, Kafka.SetBrokerDown/PushRequestErrors/…
-//   RedisConnectionString, KafkaBootstrapServers, CouponDbConnectionString
-//   Tokens                      the TokenSigning api and admin trust (user and operator JWTs)
-//   OperatorPassword            the admin console's password for Secrets.OperatorUserName
+//   App                         the running DistributedApplication
+//   RedisConnectionString, KafkaBootstrapServers, CouponDbConnectionString, MySqlRootConnectionString
+//   Kafka                       the embedded cluster inside the kafka resource (fault injection)
+//   Tokens, OperatorPassword    what api and admin trust
+//   StopResourceAsync/StartResourceAsync(name), RestartRedisEmptyAsync()
+//                               faults through Aspire's own resource commands
+//   SharedProjectsAsync()       the AppHost's api and worker, restarted first if a test killed one
 //   StartProjectAsync(project, extraEnvironment)
-//                               a new api/worker/admin child process with the AppHost's environment
-//                               (plus extraEnvironment; a null value removes a variable), /health
-//                               passed; the handle has BaseAddress, Kill(), StopAsync(),
-//                               RecentOutput(). Dispose it (await using) when the test is done.
-//   EnvironmentOfAsync(project) the variables StartProjectAsync gives (the AppHost's, pointed at
-//                               the fixture's servers)
-//   SharedProjectsAsync()       an api + worker pair started on first use and kept for the run,
-//                               for tests that do not break them (restarted if one has exited).
+//                               one of the spare copies of api/worker/admin that the fixture adds
+//                               to the model (explicit start, the AppHost's own references and
+//                               waits), started with extra variables (null removes one); dispose
+//                               the handle to stop it.
 //
-// A test that stops a server or injects a fault puts it back before it ends. The fixture stops
-// everything on dispose; children die with the test process even when it is killed.
+// A test that stops a resource or injects a fault puts it back before it ends.
 public sealed class StackFixture : IAsyncLifetime
 {
     public const string CouponDatabase = "coupondb";
+    private const int SparesPerProject = 2;
 
-    private static readonly TimeSpan ProjectHealthTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("coupon-tests-").FullName;
-    private readonly List<ProjectProcess> _projects = [];
+    private readonly string _state = Directory.CreateTempSubdirectory("coupon-tests-").FullName;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string?>> _spareEnvironment = [];
+    private readonly Dictionary<string, bool> _sparesInUse = [];
+    private readonly Lock _spares = new();
     private readonly SemaphoreSlim _sharedLock = new(1, 1);
-    private SharedProjects? _shared;
+    private StackOutputLog? _log;
 
-    public StackFixture()
-    {
-        Context = new ServerContext(ServerBinaries.DefaultSearchPath, StackOutputLog.Output, new ProcessLedger(Path.Combine(_folder, "pids")));
-        Redis = new RedisServer(Path.Combine(_folder, "redis"), Secrets.NewPassword(), Context);
-        MySql = new MariaDbServer(Path.Combine(_folder, "mysql"), Secrets.NewPassword(), [CouponDatabase], Context);
-    }
-
-    public ServerContext Context { get; }
-
-    public RedisServer Redis { get; }
-
-    public MariaDbServer MySql { get; }
-
-    public EmbeddedKafka Kafka { get; } = new();
+    public DistributedApplication App { get; private set; } = null!;
 
     public TokenSigning Tokens { get; } = TokenSigning.Generate();
 
-    // The admin console's operator (user name Secrets.OperatorUserName).
-    public string OperatorPassword { get; } = Secrets.NewPassword();
+    public string OperatorPassword { get; } = NewPassword();
 
-    public string RedisConnectionString => Redis.ConnectionString;
+    public string RedisConnectionString { get; private set; } = "";
 
-    public string KafkaBootstrapServers => Kafka.BootstrapServers;
+    public string KafkaBootstrapServers { get; private set; } = "";
 
-    public string CouponDbConnectionString => MySql.DatabaseConnectionString(CouponDatabase);
+    public string CouponDbConnectionString { get; private set; } = "";
+
+    public string MySqlRootConnectionString { get; private set; } = "";
+
+    public EmbeddedKafka Kafka => App.Services.GetRequiredService<EmbeddedKafkaResource>().Cluster;
+
+    public ResourceNotificationService Notifications => App.Services.GetRequiredService<ResourceNotificationService>();
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(Kafka.StartAsync(), Redis.StartAsync(), MySql.StartAsync());
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
+        [
+            $"--{StateFolder.PathKey}={_state}",
+            $"--Parameters:{DevelopmentTokens.SigningKeyName}={Tokens.KeyBase64}",
+            $"--Parameters:admin-operator-password={OperatorPassword}",
+            $"--Parameters:redis-password={NewPassword()}",
+            $"--Parameters:mysql-password={NewPassword()}",
+            $"--Parameters:coupondb-password={NewPassword()}",
+        ], (options, _) => options.DisableDashboard = false, timeout.Token);
+        foreach (var project in Enum.GetValues<CouponProject>())
+        {
+            for (var spare = 1; spare <= SparesPerProject; spare++)
+                AddSpare(builder, project.ResourceName(), $"{project.ResourceName()}-spare-{spare}");
+        }
+
+        App = await builder.BuildAsync(timeout.Token);
+        _log = StackOutputLog.Watch(App);
+        await App.StartAsync(timeout.Token);
+        await Task.WhenAll(["api", "worker", "admin"].Select(name => Notifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+
+        RedisConnectionString = await ConnectionStringAsync("redis");
+        KafkaBootstrapServers = await ConnectionStringAsync("kafka");
+        CouponDbConnectionString = await ConnectionStringAsync(CouponDatabase);
+        MySqlRootConnectionString = await ConnectionStringAsync("mysql");
     }
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(_projects.Select(project => project.StopAsync(TimeSpan.FromSeconds(10))));
-        await Task.WhenAll(Redis.StopAsync(), MySql.StopAsync(), Kafka.StopAsync());
-        Directory.Delete(_folder, recursive: true);
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _log?.Dispose();
+        Directory.Delete(_state, recursive: true);
     }
 
-    public async Task<ProjectProcess> StartProjectAsync(CouponProject project, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
+    public Uri EndpointOf(string resource) => App.GetEndpoint(resource, "http");
+
+    public RedisServerResource RedisResource =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<RedisServerResource>().Single();
+
+    public Task StopResourceAsync(string resource) => CommandAsync(resource, KnownResourceCommands.StopCommand, KnownResourceStates.Exited, KnownResourceStates.Finished);
+
+    public Task StartResourceAsync(string resource) => CommandAsync(resource, KnownResourceCommands.StartCommand, KnownResourceStates.Running);
+
+    // A crash that loses everything: what a failover to an empty replica leaves.
+    public async Task RestartRedisEmptyAsync()
     {
-        var environment = new Dictionary<string, string?>(await EnvironmentOfAsync(project));
-        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string?>())
+        await StopResourceAsync("redis");
+        foreach (var entry in new DirectoryInfo(RedisResource.DataFolder).EnumerateFileSystemInfos().Where(entry => entry.Name != "password.conf"))
         {
-            environment[key] = value;
+            if (entry is DirectoryInfo folder)
+                folder.Delete(recursive: true);
+            else
+                entry.Delete();
         }
-        var name = project.ToString().ToLowerInvariant();
-        var process = await ProjectProcess.StartAsync(name, project.AssemblyPath(), FreePort.Next(), environment, Context, ProjectHealthTimeout);
-        lock (_projects)
-        {
-            _projects.Add(process);
-        }
-        return process;
+        await StartResourceAsync("redis");
+        await Notifications.WaitForResourceHealthyAsync("redis").WaitAsync(StartTimeout);
     }
 
+    // The AppHost's api and worker; one a test killed or stopped is started again first.
     public async Task<SharedProjects> SharedProjectsAsync()
     {
         await _sharedLock.WaitAsync();
         try
         {
-            if (_shared is null || _shared.Api.HasExited || _shared.Worker.HasExited)
+            foreach (var name in (string[])["api", "worker"])
             {
-                if (_shared is not null)
+                if (!IsRunning(name))
                 {
-                    await Task.WhenAll(_shared.Api.StopAsync(), _shared.Worker.StopAsync());
+                    await StartResourceAsync(name);
                 }
-                var api = await StartProjectAsync(CouponProject.Api);
-                var worker = await StartProjectAsync(CouponProject.Worker);
-                _shared = new SharedProjects(api, worker);
+                await Notifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
             }
-            return _shared;
+            return new SharedProjects(new ProjectHandle(this, "api"), new ProjectHandle(this, "worker"));
         }
         finally
         {
@@ -112,32 +144,73 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
-    // The variables the AppHost gives each project (SHARED-DESIGN.md, "Environment each project
-    // receives"; a hosting test compares them with the AppHost's). The admin's api is the shared one.
-    public async Task<IReadOnlyDictionary<string, string?>> EnvironmentOfAsync(CouponProject project)
+    public async Task<ProjectHandle> StartProjectAsync(CouponProject project, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
-        var servers = new Dictionary<string, string?>
+        string name;
+        lock (_spares)
         {
-            ["ConnectionStrings__redis"] = RedisConnectionString,
-            ["ConnectionStrings__kafka"] = KafkaBootstrapServers,
-            ["ConnectionStrings__coupondb"] = CouponDbConnectionString,
-        };
-        var tokens = Tokens.ToEnvironment().ToDictionary(pair => pair.Key, pair => (string?)pair.Value);
-        return project switch
+            name = _sparesInUse.First(spare => spare.Key.StartsWith($"{project.ResourceName()}-spare-", StringComparison.Ordinal) && !spare.Value).Key;
+            _sparesInUse[name] = true;
+            _spareEnvironment[name] = extraEnvironment ?? new Dictionary<string, string?>();
+        }
+        await StartResourceAsync(name);
+        await Notifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
+        return new ProjectHandle(this, name, onStopped: () =>
         {
-            CouponProject.Api => new Dictionary<string, string?>(servers.Concat(tokens)),
-            CouponProject.Worker => servers,
-            _ => new Dictionary<string, string?>(tokens)
-            {
-                ["services__api__http__0"] = (await SharedProjectsAsync()).Api.BaseAddress.ToString().TrimEnd('/'),
-                ["Admin__Operator__UserName"] = Secrets.OperatorUserName,
-                ["Admin__Operator__Password"] = OperatorPassword,
-            },
-        };
+            lock (_spares)
+                _sparesInUse[name] = false;
+        });
     }
+
+    public bool IsRunning(string resource) =>
+        Notifications.TryGetCurrentState(resource, out var current) && current.Snapshot.State?.Text == KnownResourceStates.Running;
+
+    private async Task CommandAsync(string resource, string command, params string[] states)
+    {
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync(resource, command);
+        Assert.True(result.Success, $"{command} on {resource}: {result.ErrorMessage}");
+        await Notifications.WaitForResourceAsync(resource, states).WaitAsync(StartTimeout);
+    }
+
+    private async Task<string> ConnectionStringAsync(string resource) =>
+        await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
+    // A copy of the AppHost's project resource with its references, variables and waits, which
+    // starts only when a test asks for it, with that test's extra variables on top.
+    private void AddSpare(IDistributedApplicationTestingBuilder builder, string original, string name)
+    {
+        var source = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == original);
+        var spare = builder.AddProject(name, source.GetProjectMetadata().ProjectPath)
+            .WithLocalHttpEndpoint()
+            .WithExplicitStart()
+            .WithEnvironment(context =>
+            {
+                IReadOnlyDictionary<string, string?> extra;
+                lock (_spares)
+                    extra = _spareEnvironment.GetValueOrDefault(name) ?? new Dictionary<string, string?>();
+                foreach (var (key, value) in extra)
+                {
+                    if (value is null)
+                        context.EnvironmentVariables.Remove(key);
+                    else
+                        context.EnvironmentVariables[key] = value;
+                }
+            });
+        foreach (var annotation in source.Annotations.Where(a => a is EnvironmentCallbackAnnotation or WaitAnnotation or ResourceRelationshipAnnotation))
+        {
+            // The extra variables are applied last, over the AppHost's.
+            spare.Resource.Annotations.Insert(0, annotation);
+        }
+        lock (_spares)
+            _sparesInUse[name] = false;
+    }
+
+    private static string NewPassword() =>
+        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
 }
 
-public sealed record SharedProjects(ProjectProcess Api, ProjectProcess Worker);
+public sealed record SharedProjects(ProjectHandle Api, ProjectHandle Worker);
 
 public enum CouponProject
 {
@@ -146,12 +219,7 @@ public enum CouponProject
     Admin,
 }
 
-public static class CouponProjectPaths
+public static class CouponProjectNames
 {
-    public static string AssemblyPath(this CouponProject project) => project switch
-    {
-        CouponProject.Api => new Projects.Coupon_Api().AssemblyPath,
-        CouponProject.Worker => new Projects.Coupon_Worker().AssemblyPath,
-        _ => new Projects.Coupon_Admin().AssemblyPath,
-    };
+    public static string ResourceName(this CouponProject project) => project.ToString().ToLowerInvariant();
 }

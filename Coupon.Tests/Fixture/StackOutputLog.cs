@@ -1,31 +1,54 @@
 using System.Globalization;
-using Coupon.AppHost.Servers;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.Tests.Fixture;
 
-// Every line the fixture's servers and projects print, timestamped, in the file named by
-// COUPON_STACK_LOG (test.sh points it into TestResults/), so a failed run can be read afterwards.
-public static class StackOutputLog
+// Every console line of every resource, timestamped, in the file named by COUPON_STACK_LOG
+// (test.sh points it into TestResults/), so a failed run can be read afterwards.
+public sealed class StackOutputLog : IDisposable
 {
-    private static readonly Lock Gate = new();
-    private static readonly StreamWriter? Writer = Open();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly StreamWriter _writer;
+    private readonly Lock _gate = new();
 
-    public static ResourceOutput Output => Writer is null ? (_, _) => { } : Write;
-
-    private static void Write(string resource, string line)
+    private StackOutputLog(DistributedApplication app, string path)
     {
-        lock (Gate)
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _writer = new StreamWriter(path, append: true) { AutoFlush = true };
+        var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+            _ = CopyAsync(loggers, resource.Name);
+    }
+
+    public static StackOutputLog? Watch(DistributedApplication app) =>
+        Environment.GetEnvironmentVariable("COUPON_STACK_LOG") is { Length: > 0 } path ? new StackOutputLog(app, path) : null;
+
+    private async Task CopyAsync(ResourceLoggerService loggers, string resource)
+    {
+        try
         {
-            Writer!.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {resource,-8} {line}");
+            await foreach (var batch in loggers.WatchAsync(resource).WithCancellation(_stopping.Token))
+            {
+                lock (_gate)
+                {
+                    foreach (var line in batch)
+                        _writer.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {resource,-14} {line.Content}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
         }
     }
 
-    private static StreamWriter? Open()
+    public void Dispose()
     {
-        var path = Environment.GetEnvironmentVariable("COUPON_STACK_LOG");
-        if (string.IsNullOrEmpty(path))
-            return null;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new StreamWriter(path, append: true) { AutoFlush = true };
+        _stopping.Cancel();
+        lock (_gate)
+            _writer.Dispose();
+        _stopping.Dispose();
     }
 }

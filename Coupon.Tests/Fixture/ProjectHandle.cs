@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Coupon.Tests.Fixture;
+
+// One of the AppHost's project resources as a test sees it: its address, a crash (SIGKILL of its
+// process tree, as an OOM kill or a power cut would), a stop through Aspire, and its state.
+public sealed class ProjectHandle(StackFixture stack, string resource, Action? onStopped = null) : IAsyncDisposable
+{
+    public string Resource { get; } = resource;
+
+    public Uri BaseAddress { get; } = stack.EndpointOf(resource);
+
+    public bool HasExited => !stack.IsRunning(Resource);
+
+    public int ProcessId =>
+        stack.Notifications.TryGetCurrentState(Resource, out var current)
+        && current.Snapshot.Properties.FirstOrDefault(property => property.Name == CustomResourceKnownProperties.Pid)?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"{Resource} has no process.");
+
+    // The process and everything it started (a project runs under `dotnet run`).
+    public void Kill()
+    {
+        var root = ProcessId;
+        foreach (var pid in ProcessTree.Descendants(root).Prepend(root))
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Gone already.
+            }
+        }
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout) =>
+        await stack.Notifications.WaitForResourceAsync(Resource, [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart])
+            .WaitAsync(timeout);
+
+    public async Task StopAsync()
+    {
+        if (!HasExited)
+            await stack.StopResourceAsync(Resource);
+        onStopped?.Invoke();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (onStopped is not null)
+            await StopAsync();
+    }
+}
+
+internal static class ProcessTree
+{
+    // Children from /proc/<pid>/stat (field 4 is the parent), depth first.
+    public static IEnumerable<int> Descendants(int root)
+    {
+        var parents = Directory.EnumerateDirectories("/proc")
+            .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
+            .ToList();
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out var parent))
+        {
+            foreach (var child in parents.Where(process => process.Parent == parent).Select(process => process.Pid))
+            {
+                yield return child;
+                pending.Push(child);
+            }
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name in parentheses may contain spaces: read after its closing one.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+}
