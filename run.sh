@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole Coupon stack (the AppHost: Redis, Kafka, MariaDB, api, worker, admin) on a Debian
-# machine that has the .NET SDK. Installs redis-server and mariadb-server with apt-get when they
-# are missing and that is allowed: as root, or with --install (then through sudo). Every other
-# argument goes to the AppHost: ./run.sh --fresh, ./run.sh token --user 42.
+# Runs the whole Coupon stack (the Aspire AppHost: Redis, Kafka, MariaDB, api, worker, admin and
+# the Aspire dashboard) on a Debian machine that has the .NET SDK. Installs redis-server and
+# mariadb-server with apt-get when they are missing and that is allowed: as root, or with --install
+# (then through sudo). Every other argument goes to the AppHost: ./run.sh --fresh,
+# ./run.sh token --user 42.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -29,6 +30,13 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# Build once, then run the AppHost's own binary so that Ctrl+C and SIGTERM reach it directly.
+# Build once, then run the AppHost's own binary so that Ctrl+C, SIGTERM and kill -9 reach the
+# AppHost itself (DCP stops everything when it goes). The environment is the `http` profile of
+# Coupon.AppHost/Properties/launchSettings.json, which `dotnet run --project Coupon.AppHost` uses.
 dotnet build Coupon.AppHost --nologo -v quiet -consoleLoggerParameters:NoSummary
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://localhost:18888}
+export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL:-http://localhost:18889}
+export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:18890}
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 exec dotnet Coupon.AppHost/bin/Debug/net10.0/Coupon.AppHost.dll "${arguments[@]}"

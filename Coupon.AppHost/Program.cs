@@ -19,7 +19,7 @@ var operatorPassword = builder.AddParameter("admin-operator-password",
 
 // The api owns the database migrations; the worker drains what the api produced before Kafka stops.
 var api = builder.AddProject<Projects.Coupon_Api>("api")
-    .WithLocalHttpEndpoint(port: 5180)
+    .WithLocalHttpEndpoint(port: builder.Configuration.GetValue("AppHost:ApiPort", 5180))
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
     .WithTokenSigning(signingKey)
@@ -33,7 +33,7 @@ builder.AddProject<Projects.Coupon_Worker>("worker")
     .WithReplicas(builder.Configuration.GetValue("AppHost:WorkerReplicas", 1));
 
 builder.AddProject<Projects.Coupon_Admin>("admin")
-    .WithLocalHttpEndpoint(port: 5190)
+    .WithLocalHttpEndpoint(port: builder.Configuration.GetValue("AppHost:AdminPort", 5190))
     .WithReference(api).WaitFor(api)
     .WithTokenSigning(signingKey)
     .WithEnvironment("Admin__Operator__UserName", DevelopmentTokens.OperatorUserName)

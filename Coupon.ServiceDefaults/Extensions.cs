@@ -58,6 +58,8 @@ public static class Extensions
 
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(CouponTelemetry.ActivitySourceNames)
+                    // The worker's batch inserts and the api's campaign reads, as spans of their traces.
+                    .AddSource("MySqlConnector")
                     .AddAspNetCoreInstrumentation(options =>
                         // Health and scrape probes would drown the interesting traces.
                         options.Filter = context =>

@@ -14,6 +14,7 @@ public sealed class WorkerMetrics
     private readonly Counter<long> _repairs;
     private readonly Counter<long> _rebuilds;
     private readonly Histogram<double> _batchDuration;
+    private readonly Histogram<int> _batchSize;
     private long _rowsPersisted;
     private long _reconcilerRepairs;
     private long _deadLetteredTotal;
@@ -28,6 +29,7 @@ public sealed class WorkerMetrics
         _excess = persisting.CreateCounter<long>("coupon.worker.excess", "{event}", "Events refused because the campaign's quantity was reached.");
         _deadLettered = persisting.CreateCounter<long>("coupon.worker.dead_lettered", "{event}", "Events sent to the dead-letter topic.");
         _batchDuration = persisting.CreateHistogram<double>("coupon.worker.batch.duration", "s", "Time to persist one batch.");
+        _batchSize = persisting.CreateHistogram<int>("coupon.worker.batch.size", "{event}", "Well-formed events in one persisted batch.");
         persisting.CreateObservableGauge("coupon.worker.consumer.lag", () => Volatile.Read(ref _consumerLag), "{event}",
             "Events behind the high watermarks of the assigned partitions.");
 
@@ -48,6 +50,7 @@ public sealed class WorkerMetrics
         _duplicates.Add(result.Duplicates);
         _excess.Add(result.Excess.Count);
         _batchDuration.Record(duration.TotalSeconds);
+        _batchSize.Record(result.Inserted + result.Duplicates + result.Excess.Count + result.UnknownCampaign.Count);
         Interlocked.Add(ref _rowsPersisted, result.Inserted);
     }
 

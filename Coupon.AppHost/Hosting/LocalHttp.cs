@@ -4,11 +4,12 @@ public static class LocalHttp
 {
     // A local run serves plain http on loopback (a fixed port for api and admin, convenient for
     // curl). Without a certificate to configure, Aspire neither needs a trusted development
-    // certificate nor shows its missing-certificate banner.
+    // certificate nor shows its missing-certificate banner. The project counts as healthy (and
+    // what waits for it starts) once its /health answers 200, not when its process starts.
     public static IResourceBuilder<ProjectResource> WithLocalHttpEndpoint(this IResourceBuilder<ProjectResource> project, int? port = null)
     {
 #pragma warning disable ASPIRECERTIFICATES001 // Evaluation API: the only switch for this.
-        return project.WithHttpEndpoint(port: port, name: "http").WithoutHttpsCertificate();
+        return project.WithHttpEndpoint(port: port, name: "http").WithoutHttpsCertificate().WithHttpHealthCheck("/health");
 #pragma warning restore ASPIRECERTIFICATES001
     }
 }

@@ -20,6 +20,7 @@ internal sealed class OrderedShutdown(IServiceProvider services, ILogger<Ordered
     {
         var model = services.GetRequiredService<DistributedApplicationModel>();
         var commands = services.GetRequiredService<ResourceCommandService>();
+        logger.LogInformation("Stopping {Projects} in that order, then the embedded Kafka", string.Join(", ", ProjectsInStopOrder));
         foreach (var project in ProjectsInStopOrder.Select(name => model.Resources.FirstOrDefault(resource => resource.Name == name)).OfType<IResource>())
         {
             try

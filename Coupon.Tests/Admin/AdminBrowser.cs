@@ -1,20 +1,16 @@
-using Coupon.AppHost.Servers;
+using Coupon.AppHost.Hosting;
 using Coupon.Tests.Fixture;
 using Microsoft.Playwright;
 
 namespace Coupon.Tests.Admin;
 
 // Debian's Chromium driven by Playwright (never Playwright's own browser download), and the
-// admin console it looks at: one admin process for the whole run, started by the fixture the
-// way the AppHost starts it, signed in with the fixture's generated operator.
+// admin console it looks at: the AppHost's admin, signed in with the run's operator.
 public sealed class AdminBrowser : IAsyncDisposable
 {
     public const int DesktopWidth = 1280;
     public const int PhoneWidth = 390;
     public const string OperatorTimeZone = "Asia/Seoul";
-
-    private static readonly SemaphoreSlim AdminLock = new(1, 1);
-    private static ProjectProcess? _admin;
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
@@ -34,18 +30,18 @@ public sealed class AdminBrowser : IAsyncDisposable
     {
         // The first render of a fresh admin process, or a create, is slow on a busy 2-core machine.
         Assertions.SetDefaultExpectTimeout(30_000);
-        var admin = await AdminAsync(stack);
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // The machine has no network: without these Chromium keeps dialling Google's hosts.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"],
-        });
-        return new AdminBrowser(playwright, browser, admin.BaseAddress);
+        return new AdminBrowser(playwright, await LaunchChromiumAsync(playwright), stack.EndpointOf("admin"));
     }
+
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        // The machine has no network: without these Chromium keeps dialling Google's hosts.
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"],
+    });
 
     // A fresh browser context (no cookies) in the operator's time zone, on the shared admin
     // unless another admin process is named.
@@ -78,22 +74,6 @@ public sealed class AdminBrowser : IAsyncDisposable
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
-    }
-
-    private static async Task<ProjectProcess> AdminAsync(StackFixture stack)
-    {
-        await AdminLock.WaitAsync();
-        try
-        {
-            // The fixture stops every project it started when the run ends.
-            if (_admin is null || _admin.HasExited)
-                _admin = await stack.StartProjectAsync(CouponProject.Admin);
-            return _admin;
-        }
-        finally
-        {
-            AdminLock.Release();
-        }
     }
 
     private static string RepositoryRoot()

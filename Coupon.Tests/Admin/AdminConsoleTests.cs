@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Coupon.AppHost.Servers;
+using Coupon.AppHost.Hosting;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;
 using Microsoft.Playwright;
@@ -33,7 +33,7 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?ReturnUrl=%2Fsystem"));
         await AdminBrowser.ScreenshotAsync(page, "signin-1280");
-        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+        await AdminBrowser.SignInAsync(page, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/system$"));
     }
 
@@ -43,15 +43,15 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await page.GotoAsync("/signin");
 
-        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, "not-the-password");
+        await AdminBrowser.SignInAsync(page, DevelopmentTokens.OperatorUserName, "not-the-password");
 
         await Expect(page.Locator("[data-test=signin-error]")).ToHaveTextAsync("Wrong user name or password.");
         await AdminBrowser.ScreenshotAsync(page, "signin-wrong-password");
 
-        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+        await AdminBrowser.SignInAsync(page, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-test=operator]")).ToHaveTextAsync(Secrets.OperatorUserName);
+        await Expect(page.Locator("[data-test=operator]")).ToHaveTextAsync(DevelopmentTokens.OperatorUserName);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
     public async Task With_the_api_down_the_console_shows_a_banner_and_recovers_when_it_is_back()
     {
         // An admin whose api address answers nothing until a relay to the real api opens there.
-        var apiPort = FreePort.Next();
+        var apiPort = ApiRelay.FreePort();
         await using var admin = await stack.StartProjectAsync(CouponProject.Admin, new Dictionary<string, string?>
         {
             ["services__api__http__0"] = $"http://127.0.0.1:{apiPort}",
@@ -212,7 +212,7 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
     {
         var page = await _browser.NewPageAsync(width, admin);
         await page.GotoAsync("/signin");
-        await AdminBrowser.SignInAsync(page, Secrets.OperatorUserName, stack.OperatorPassword);
+        await AdminBrowser.SignInAsync(page, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
         return page;
     }

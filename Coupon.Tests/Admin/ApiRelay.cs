@@ -22,6 +22,14 @@ internal sealed class ApiRelay : IAsyncDisposable
 
     public static ApiRelay Start(int port, Uri target) => new(port, target);
 
+    // A loopback port nothing listens on (yet).
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     private async Task AcceptAsync()
     {
         try

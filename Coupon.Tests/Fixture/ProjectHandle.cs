@@ -15,9 +15,13 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
 
     public int ProcessId =>
         stack.Notifications.TryGetCurrentState(Resource, out var current)
-        && current.Snapshot.Properties.FirstOrDefault(property => property.Name == CustomResourceKnownProperties.Pid)?.Value is { } pid
+        && current.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } pid
             ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
             : throw new InvalidOperationException($"{Resource} has no process.");
+
+    // The exit code of its last run, once it has stopped.
+    public int? ExitCode =>
+        stack.Notifications.TryGetCurrentState(Resource, out var current) ? current.Snapshot.ExitCode : null;
 
     // The process and everything it started (a project runs under `dotnet run`).
     public void Kill()
@@ -34,6 +38,16 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
                 // Gone already.
             }
         }
+    }
+
+    // Its console output so far, for a test's own output when it fails.
+    public async Task<IReadOnlyList<string>> RecentOutputAsync(int lines = 200)
+    {
+        var output = new List<string>();
+        var instance = stack.Notifications.TryGetCurrentState(Resource, out var current) ? current.ResourceId : Resource;
+        await foreach (var batch in stack.Loggers.GetAllAsync(instance))
+            output.AddRange(batch.Select(line => $"{Resource}| {line.Content}"));
+        return output.TakeLast(lines).ToList();
     }
 
     public async Task WaitForExitAsync(TimeSpan timeout) =>
@@ -56,12 +70,41 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
 
 internal static class ProcessTree
 {
+    public static IReadOnlySet<int> All() => Directory.EnumerateDirectories("/proc")
+        .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : 0)
+        .Where(pid => pid > 0)
+        .ToHashSet();
+
+    // Alive and not a zombie waiting for its parent to reap it.
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public static string Describe(int pid)
+    {
+        try
+        {
+            return $"{pid} {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}";
+        }
+        catch (IOException)
+        {
+            return $"{pid} (gone)";
+        }
+    }
+
     // Children from /proc/<pid>/stat (field 4 is the parent), depth first.
     public static IEnumerable<int> Descendants(int root)
     {
-        var parents = Directory.EnumerateDirectories("/proc")
-            .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : 0)
-            .Where(pid => pid > 0)
+        var parents = All()
             .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
             .ToList();
         var pending = new Stack<int>([root]);

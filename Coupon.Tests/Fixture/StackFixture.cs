@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -34,7 +33,7 @@ public sealed class StackFixture : IAsyncLifetime
     public const string CouponDatabase = "coupondb";
     private const int SparesPerProject = 2;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan StartTimeout = CouponAppHost.StartTimeout;
 
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-tests-").FullName;
     private readonly Dictionary<string, IReadOnlyDictionary<string, string?>> _spareEnvironment = [];
@@ -45,9 +44,11 @@ public sealed class StackFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public TokenSigning Tokens { get; } = TokenSigning.Generate();
+    public AppHostSecrets Secrets { get; } = AppHostSecrets.Generate();
 
-    public string OperatorPassword { get; } = NewPassword();
+    public TokenSigning Tokens => Secrets.Tokens;
+
+    public string OperatorPassword => Secrets.OperatorPassword;
 
     public string RedisConnectionString { get; private set; } = "";
 
@@ -59,30 +60,19 @@ public sealed class StackFixture : IAsyncLifetime
 
     public EmbeddedKafka Kafka => App.Services.GetRequiredService<EmbeddedKafkaResource>().Cluster;
 
+    public ResourceLoggerService Loggers => App.Services.GetRequiredService<ResourceLoggerService>();
+
     public ResourceNotificationService Notifications => App.Services.GetRequiredService<ResourceNotificationService>();
 
     public async Task InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
-        [
-            $"--{StateFolder.PathKey}={_state}",
-            $"--Parameters:{DevelopmentTokens.SigningKeyName}={Tokens.KeyBase64}",
-            $"--Parameters:admin-operator-password={OperatorPassword}",
-            $"--Parameters:redis-password={NewPassword()}",
-            $"--Parameters:mysql-password={NewPassword()}",
-            $"--Parameters:coupondb-password={NewPassword()}",
-        ], (options, _) => options.DisableDashboard = false, timeout.Token);
+        var builder = await CouponAppHost.CreateAsync(_state, Secrets, dashboard: true);
         foreach (var project in Enum.GetValues<CouponProject>())
         {
             for (var spare = 1; spare <= SparesPerProject; spare++)
-                AddSpare(builder, project.ResourceName(), $"{project.ResourceName()}-spare-{spare}");
+                AddSpare(builder, project, $"{project.ResourceName()}-spare-{spare}");
         }
-
-        App = await builder.BuildAsync(timeout.Token);
-        _log = StackOutputLog.Watch(App);
-        await App.StartAsync(timeout.Token);
-        await Task.WhenAll(["api", "worker", "admin"].Select(name => Notifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        App = await CouponAppHost.StartAsync(builder, onBuilt: app => _log = StackOutputLog.Watch(app));
 
         RedisConnectionString = await ConnectionStringAsync("redis");
         KafkaBootstrapServers = await ConnectionStringAsync("kafka");
@@ -105,7 +95,11 @@ public sealed class StackFixture : IAsyncLifetime
 
     public Task StopResourceAsync(string resource) => CommandAsync(resource, KnownResourceCommands.StopCommand, KnownResourceStates.Exited, KnownResourceStates.Finished);
 
-    public Task StartResourceAsync(string resource) => CommandAsync(resource, KnownResourceCommands.StartCommand, KnownResourceStates.Running);
+    public async Task StartResourceAsync(string resource)
+    {
+        await CommandAsync(resource, KnownResourceCommands.StartCommand, KnownResourceStates.Running);
+        await Notifications.WaitForResourceHealthyAsync(resource).WaitAsync(StartTimeout);
+    }
 
     // A crash that loses everything: what a failover to an empty replica leaves.
     public async Task RestartRedisEmptyAsync()
@@ -119,7 +113,6 @@ public sealed class StackFixture : IAsyncLifetime
                 entry.Delete();
         }
         await StartResourceAsync("redis");
-        await Notifications.WaitForResourceHealthyAsync("redis").WaitAsync(StartTimeout);
     }
 
     // The AppHost's api and worker; one a test killed or stopped is started again first.
@@ -131,10 +124,9 @@ public sealed class StackFixture : IAsyncLifetime
             foreach (var name in (string[])["api", "worker"])
             {
                 if (!IsRunning(name))
-                {
                     await StartResourceAsync(name);
-                }
-                await Notifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
+                else
+                    await Notifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
             }
             return new SharedProjects(new ProjectHandle(this, "api"), new ProjectHandle(this, "worker"));
         }
@@ -154,7 +146,6 @@ public sealed class StackFixture : IAsyncLifetime
             _spareEnvironment[name] = extraEnvironment ?? new Dictionary<string, string?>();
         }
         await StartResourceAsync(name);
-        await Notifications.WaitForResourceHealthyAsync(name).WaitAsync(StartTimeout);
         return new ProjectHandle(this, name, onStopped: () =>
         {
             lock (_spares)
@@ -169,7 +160,7 @@ public sealed class StackFixture : IAsyncLifetime
     {
         var commands = App.Services.GetRequiredService<ResourceCommandService>();
         var result = await commands.ExecuteCommandAsync(resource, command);
-        Assert.True(result.Success, $"{command} on {resource}: {result.ErrorMessage}");
+        Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
         await Notifications.WaitForResourceAsync(resource, states).WaitAsync(StartTimeout);
     }
 
@@ -178,10 +169,16 @@ public sealed class StackFixture : IAsyncLifetime
 
     // A copy of the AppHost's project resource with its references, variables and waits, which
     // starts only when a test asks for it, with that test's extra variables on top.
-    private void AddSpare(IDistributedApplicationTestingBuilder builder, string original, string name)
+    private void AddSpare(IDistributedApplicationTestingBuilder builder, CouponProject project, string name)
     {
-        var source = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == original);
-        var spare = builder.AddProject(name, source.GetProjectMetadata().ProjectPath)
+        var source = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == project.ResourceName());
+        // The AppHost's build has built it: run it as built, as the AppHost's own projects are.
+        var spare = (project switch
+            {
+                CouponProject.Api => builder.AddProject<Projects.Coupon_Api>(name),
+                CouponProject.Worker => builder.AddProject<Projects.Coupon_Worker>(name),
+                _ => builder.AddProject<Projects.Coupon_Admin>(name),
+            })
             .WithLocalHttpEndpoint()
             .WithExplicitStart()
             .WithEnvironment(context =>
@@ -197,7 +194,12 @@ public sealed class StackFixture : IAsyncLifetime
                         context.EnvironmentVariables[key] = value;
                 }
             });
-        foreach (var annotation in source.Annotations.Where(a => a is EnvironmentCallbackAnnotation or WaitAnnotation or ResourceRelationshipAnnotation))
+        // AddProject gave the spare the same defaults it gave the source (its own port, OTLP…):
+        // what the AppHost added after those (references, tokens, operator) is copied.
+        var defaults = spare.Resource.Annotations.OfType<EnvironmentCallbackAnnotation>().Count() - 1;
+        var added = source.Annotations.OfType<EnvironmentCallbackAnnotation>().Skip(defaults)
+            .Concat<IResourceAnnotation>(source.Annotations.Where(a => a is WaitAnnotation or ResourceRelationshipAnnotation));
+        foreach (var annotation in added.Reverse())
         {
             // The extra variables are applied last, over the AppHost's.
             spare.Resource.Annotations.Insert(0, annotation);
@@ -206,8 +208,6 @@ public sealed class StackFixture : IAsyncLifetime
             _sparesInUse[name] = false;
     }
 
-    private static string NewPassword() =>
-        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
 }
 
 public sealed record SharedProjects(ProjectHandle Api, ProjectHandle Worker);

@@ -17,13 +17,29 @@ public sealed class StackOutputLog : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _writer = new StreamWriter(path, append: true) { AutoFlush = true };
-        var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
-        foreach (var resource in app.Services.GetRequiredService<DistributedApplicationModel>().Resources)
-            _ = CopyAsync(loggers, resource.Name);
+        _ = FollowAsync(app.Services.GetRequiredService<ResourceNotificationService>(), app.Services.GetRequiredService<ResourceLoggerService>());
     }
 
     public static StackOutputLog? Watch(DistributedApplication app) =>
         Environment.GetEnvironmentVariable("COUPON_STACK_LOG") is { Length: > 0 } path ? new StackOutputLog(app, path) : null;
+
+    // Logs are kept per instance (api-x7k2…), which appear as the resources start.
+    private async Task FollowAsync(ResourceNotificationService notifications, ResourceLoggerService loggers)
+    {
+        var followed = new HashSet<string>();
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(_stopping.Token))
+            {
+                if (followed.Add(update.ResourceId))
+                    _ = CopyAsync(loggers, update.ResourceId);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
+    }
 
     private async Task CopyAsync(ResourceLoggerService loggers, string resource)
     {

@@ -17,10 +17,10 @@ public sealed class ApiHealthTests(StackFixture stack)
 
         // Earlier tests stop and restart servers; start from a green api.
         var before = await HealthyWithinAsync(http, TimeSpan.FromSeconds(30));
-        foreach (var dependency in new[] { "redis", "kafka", "coupondb" })
+        foreach (var dependency in new[] { "StackExchange.Redis", "kafka", "coupondb" })
             Assert.Equal("Healthy", before.Entries[dependency]);
 
-        await stack.Redis.StopAsync();
+        await stack.StopResourceAsync("redis");
         (HttpStatusCode Status, Dictionary<string, string> Entries) during;
         try
         {
@@ -28,10 +28,10 @@ public sealed class ApiHealthTests(StackFixture stack)
         }
         finally
         {
-            await stack.Redis.StartAsync();
+            await stack.StartResourceAsync("redis");
         }
         Assert.Equal(HttpStatusCode.ServiceUnavailable, during.Status);
-        Assert.Equal("Unhealthy", during.Entries["redis"]);
+        Assert.Equal("Unhealthy", during.Entries["StackExchange.Redis"]);
 
         await HealthyWithinAsync(http, TimeSpan.FromSeconds(30));
     }

@@ -1,140 +1,166 @@
+using System.Collections.Concurrent;
 using System.Net;
-using Coupon.AppHost.Servers;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Coupon.AppHost.Hosting;
+using Coupon.AppHost.Kafka;
+using Coupon.AppHost.MySql;
+using Coupon.AppHost.Redis;
 using Coupon.Tests.Fixture;
+using Coupon.Tests.Issuing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Coupon.Tests.Hosting;
 
-// The AppHost as a developer runs it: a real process with its own state folder.
+// The AppHost as a whole, started again beside the run's shared one: other settings, replicas,
+// a restart on the same state folder. In the stack collection, so one app starts at a time.
 [Collection(StackCollection.Name)]
-public sealed class AppHostTests(StackFixture stack) : IDisposable
+public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
-    private static readonly string[] ServerPrograms = ["redis-server", "mariadbd"];
-
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-apphost-").FullName;
 
     [Fact]
-    public async Task Starts_every_resource_healthy_and_leaves_no_process_after_SIGTERM()
-    {
-        await using var appHost = AppHostProcess.Start(_state, arguments: "--fresh");
-        await appHost.WaitUntilHealthyAsync();
-        var children = appHost.LedgerChildren();
-
-        Assert.Equal(["admin", "api", "mysql", "redis", "worker"], children.Keys.Order());
-        Assert.All(children.Values, pid => Assert.True(AppHostProcess.IsRunning(pid)));
-        using var http = new HttpClient();
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(appHost.ProjectAddress("api"), "/health"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(appHost.ProjectAddress("admin"), "/health"))).StatusCode);
-
-        Assert.Equal(0, await appHost.StopAsync());
-        Assert.All(children.Values, pid => Assert.False(AppHostProcess.IsRunning(pid), $"pid {pid} outlived the AppHost"));
-        Assert.Empty(appHost.LedgerChildren());
-        // Stopped in order: the admin first, the worker after the api, the servers last.
-        var output = appHost.Output;
-        Assert.True(output.IndexOf("admin stopped", StringComparison.Ordinal) < output.IndexOf("api stopped", StringComparison.Ordinal));
-        Assert.True(output.IndexOf("api stopped", StringComparison.Ordinal) < output.IndexOf("worker stopped", StringComparison.Ordinal));
-        Assert.True(output.IndexOf("worker stopped", StringComparison.Ordinal) < output.IndexOf("redis stopped", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Children_die_with_the_AppHost_when_it_is_killed()
-    {
-        await using var appHost = AppHostProcess.Start(_state, arguments: "--fresh");
-        await appHost.WaitUntilHealthyAsync();
-        var children = appHost.LedgerChildren();
-
-        appHost.Kill();
-        await appHost.Exited;
-
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (children.Values.Any(AppHostProcess.IsRunning) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.All(children.Values, pid => Assert.False(AppHostProcess.IsRunning(pid), $"pid {pid} outlived the killed AppHost"));
-    }
-
-    [Fact]
-    public async Task Configured_connection_strings_replace_the_local_servers()
+    public async Task Configured_connection_strings_start_no_server_and_the_issue_path_runs_on_them()
     {
         await using var kafka = await EmbeddedKafka.StartNewAsync();
-        var external = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__redis"] = stack.RedisConnectionString,
-            ["ConnectionStrings__kafka"] = kafka.BootstrapServers,
-            ["ConnectionStrings__coupondb"] = stack.CouponDbConnectionString,
-        };
-        await using var appHost = AppHostProcess.Start(_state, external, "--fresh");
-        await appHost.WaitUntilHealthyAsync();
-        var children = appHost.LedgerChildren();
+        var builder = await CouponAppHost.CreateAsync(_state, stack.Secrets,
+        [
+            $"--ConnectionStrings:redis={stack.RedisConnectionString}",
+            $"--ConnectionStrings:kafka={kafka.BootstrapServers}",
+            $"--ConnectionStrings:coupondb={stack.CouponDbConnectionString}",
+        ]);
 
-        Assert.Equal(["admin", "api", "worker"], children.Keys.Order());
-        Assert.DoesNotContain(AppHostProcess.ChildProgramsOf(appHost.Id), ServerPrograms.Contains);
-        Assert.Contains("external (ConnectionStrings:redis)", appHost.Output, StringComparison.Ordinal);
-        Assert.Contains("external (ConnectionStrings:kafka)", appHost.Output, StringComparison.Ordinal);
-        Assert.Contains("external (ConnectionStrings:coupondb)", appHost.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(builder.Resources, resource => resource is RedisServerResource or MariaDbServerResource or EmbeddedKafkaResource);
+        Assert.Equal(["coupondb", "kafka", "redis"], builder.Resources.OfType<IResourceWithConnectionString>()
+            .Where(resource => resource is not ParameterResource).Select(resource => resource.Name).Order());
+        await using var app = await CouponAppHost.StartAsync(builder);
 
-        // A second AppHost on the same state folder refuses rather than take these children for leftovers.
-        await using (var second = AppHostProcess.Start(_state, external))
-        {
-            Assert.Equal(1, await second.Exited.WaitAsync(TimeSpan.FromSeconds(30)));
-            Assert.Contains("Another AppHost is running on", second.Output, StringComparison.Ordinal);
-        }
-        Assert.All(children.Values, pid => Assert.True(AppHostProcess.IsRunning(pid)));
-        Assert.Equal(0, await appHost.StopAsync());
-    }
-
-    // The fixture promises the projects exactly the AppHost's environment.
-    [Fact]
-    public async Task The_fixture_gives_projects_the_environment_the_AppHost_gives_them()
-    {
-        await using var kafka = await EmbeddedKafka.StartNewAsync();
-        var sameServersAndSecrets = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__redis"] = stack.RedisConnectionString,
-            ["ConnectionStrings__kafka"] = kafka.BootstrapServers,
-            ["ConnectionStrings__coupondb"] = stack.CouponDbConnectionString,
-            ["Parameters__jwt-signing-key"] = stack.Tokens.KeyBase64,
-            ["Parameters__admin-operator-password"] = stack.OperatorPassword,
-        };
-        await using var appHost = AppHostProcess.Start(_state, sameServersAndSecrets, "--fresh");
-        await appHost.WaitUntilHealthyAsync();
-        var children = appHost.LedgerChildren();
-
-        foreach (var project in (CouponProject[])[CouponProject.Api, CouponProject.Worker, CouponProject.Admin])
-        {
-            var fromAppHost = AppHostProcess.ApplicationEnvironmentOf(children[project.ToString().ToLowerInvariant()]);
-            var fromFixture = await stack.EnvironmentOfAsync(project);
-            // Only the api's address and the Kafka cluster differ: the admin of each talks to its
-            // own api, and each has its own Kafka, so
-            // that the AppHost's worker never joins the shared worker's consumer group.
-            string[] ownAddresses = ["services__api__http__0", "ConnectionStrings__kafka"];
-            Assert.Equal(
-                fromFixture.Where(pair => !ownAddresses.Contains(pair.Key)).OrderBy(pair => pair.Key),
-                fromAppHost.Where(pair => !ownAddresses.Contains(pair.Key)).OrderBy(pair => pair.Key));
-            if (fromAppHost.ContainsKey("ConnectionStrings__kafka"))
-                Assert.Equal(kafka.BootstrapServers, fromAppHost["ConnectionStrings__kafka"]);
-        }
-        Assert.Equal(0, await appHost.StopAsync());
+        await IssueAndPersistAsync(app, stack.CouponDbConnectionString);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
     }
 
     [Theory]
     [InlineData(null, "`redis-server` was not found", "apt-get install -y redis-server", "ConnectionStrings:redis")]
     [InlineData("redis", "`mariadbd` was not found", "apt-get install -y mariadb-server", "ConnectionStrings:coupondb")]
-    public async Task A_missing_server_program_stops_at_once_with_what_to_do(string? externalServer, params string[] expected)
+    public async Task A_missing_server_program_stops_the_AppHost_before_anything_starts(string? externalServer, params string[] expected)
     {
-        var environment = new Dictionary<string, string?> { ["Servers__SearchPath"] = _state };
-        if (externalServer is not null)
-        {
-            environment[$"ConnectionStrings__{externalServer}"] = stack.RedisConnectionString;
-        }
-        await using var appHost = AppHostProcess.Start(_state, environment);
+        string[] settings = externalServer is null
+            ? [$"--{ServerProgram.SearchPathKey}={_state}"]
+            : [$"--{ServerProgram.SearchPathKey}={_state}", $"--ConnectionStrings:{externalServer}={stack.RedisConnectionString}"];
 
-        var exitCode = await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+        var missing = await Assert.ThrowsAsync<MissingServerProgramException>(() => CouponAppHost.CreateAsync(_state, stack.Secrets, settings));
 
-        Assert.Equal(1, exitCode);
-        Assert.All(expected, text => Assert.Contains(text, appHost.Output, StringComparison.Ordinal));
-        Assert.False(Directory.Exists(Path.Combine(_state, "pids")), "nothing may start");
+        Assert.All(expected, text => Assert.Contains(text, missing.Message, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_state));
+    }
+
+    [Fact]
+    public async Task Two_api_and_two_worker_replicas_issue_exactly_the_quantity_under_a_storm()
+    {
+        var builder = await CouponAppHost.CreateAsync(_state, stack.Secrets, ["--AppHost:ApiReplicas=2", "--AppHost:WorkerReplicas=2"]);
+        await using var app = await CouponAppHost.StartAsync(builder);
+        Assert.Equal(2, (await app.RunningInstancesAsync("api")).Count);
+        Assert.Equal(2, (await app.RunningInstancesAsync("worker")).Count);
+        var couponDb = (await app.GetConnectionStringAsync("coupondb"))!;
+        using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
+        await using var redis = new RedisProbe((await app.GetConnectionStringAsync("redis"))!);
+        var campaign = await api.CreateOpenCampaignAsync(300, await redis.NowAsync());
+
+        var answers = await StormAsync(api, campaign.Id, requests: 3_000, users: 1_000, TimeSpan.FromMinutes(2));
+
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
+        Assert.Equal(300, accepted.Count);
+        await new CampaignInvariants(couponDb).AssertAsync(campaign.Id, 300, accepted,
+            answers.Select(a => a.UserId).Distinct().Except(accepted).ToList(), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task Stopped_in_the_middle_of_a_storm_and_started_again_every_202_is_exactly_one_row()
+    {
+        // Winners live in Redis's append-only file; the in-memory Kafka loses what the worker had
+        // not persisted, and the reconciler (a short grace here) publishes those winners again.
+        string[] settings = [];
+        var first = await CouponAppHost.CreateAsync(_state, stack.Secrets, settings);
+        var app = await CouponAppHost.StartAsync(WithShortReconcileGrace(first));
+        using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
+        long couponId;
+        await using (var redis = new RedisProbe((await app.GetConnectionStringAsync("redis"))!))
+            couponId = (await api.CreateOpenCampaignAsync(5_000, await redis.NowAsync())).Id;
+
+        using var stopping = new CancellationTokenSource();
+        var storm = StormAsync(api, couponId, requests: 20_000, users: 20_000, TimeSpan.FromMinutes(2), stopping.Token);
+        while (!storm.IsCompleted && await new CampaignInvariants((await app.GetConnectionStringAsync("coupondb"))!).IssuedQuantityAsync(couponId) < 500)
+            await Task.Delay(50);
+        await app.StopAsync();
+        await stopping.CancelAsync();
+        var answers = await storm;
+        await app.DisposeAsync();
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
+        output.WriteLine($"{answers.Count} answers before the stop, {accepted.Count} accepted");
+        Assert.InRange(accepted.Count, 500, 5_000);
+
+        await using var again = await CouponAppHost.StartAsync(WithShortReconcileGrace(await CouponAppHost.CreateAsync(_state, stack.Secrets, settings)));
+        await new CampaignInvariants((await again.GetConnectionStringAsync("coupondb"))!).AssertAsync(couponId, 5_000, accepted,
+            answers.Select(a => a.UserId).Except(accepted).ToList(), TimeSpan.FromSeconds(90));
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    private static IDistributedApplicationTestingBuilder WithShortReconcileGrace(IDistributedApplicationTestingBuilder builder)
+    {
+        var worker = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "worker");
+        builder.CreateResourceBuilder(worker)
+            .WithEnvironment("Worker__ReconcileInterval", "00:00:01")
+            .WithEnvironment("Worker__ReconcileGrace", "00:00:03");
+        return builder;
+    }
+
+    private async Task IssueAndPersistAsync(DistributedApplication app, string couponDb)
+    {
+        using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
+        await using var redis = new RedisProbe(stack.RedisConnectionString);
+        var campaign = await api.CreateOpenCampaignAsync(10, await redis.NowAsync());
+        using (var issued = await api.IssueAsync(campaign.Id, 42))
+            Assert.Equal(HttpStatusCode.Accepted, issued.StatusCode);
+        await new CampaignInvariants(couponDb).AssertAsync(campaign.Id, 10, accepted: [42], refused: []);
+    }
+
+    // Each user once, 64 at a time, until done or cancelled; a request cut off by a stop has no answer.
+    private static async Task<List<(long UserId, HttpStatusCode Status)>> StormAsync(
+        IssuingClient api, long couponId, int requests, int users, TimeSpan bound, CancellationToken stop = default)
+    {
+        var random = new Random(20261130);
+        var order = Enumerable.Range(0, requests).Select(_ => (long)random.Next(1, users + 1)).ToArray();
+        foreach (var userId in order.Distinct())
+            api.UserToken(userId);
+        var answers = new ConcurrentBag<(long UserId, HttpStatusCode Status)>();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        limit.CancelAfter(bound);
+        try
+        {
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = limit.Token }, async (userId, _) =>
+            {
+                try
+                {
+                    using var response = await api.IssueAsync(couponId, userId);
+                    answers.Add((userId, response.StatusCode));
+                }
+                catch (HttpRequestException)
+                {
+                    // The AppHost stopped under this request.
+                }
+                catch (TaskCanceledException)
+                {
+                    // Timed out while the AppHost stopped.
+                }
+            });
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            // Stopped, or the bound passed: what was answered is the result.
+        }
+        return [.. answers];
+    }
 }

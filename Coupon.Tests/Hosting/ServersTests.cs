@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Coupon.AppHost.Servers;
+using Coupon.AppHost.Kafka;
 using Coupon.Core.Messaging;
 using Coupon.Tests.Fixture;
 using MySqlConnector;
@@ -16,21 +16,30 @@ public sealed class ServersTests(StackFixture stack)
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
         await redis.GetDatabase().PingAsync();
 
-        var anonymous = ConfigurationOptions.Parse($"127.0.0.1:{stack.Redis.Port}");
+        var anonymous = ConfigurationOptions.Parse(stack.RedisConnectionString);
+        anonymous.Password = null;
         var refused = await Assert.ThrowsAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(anonymous));
         Assert.Contains("NOAUTH", refused.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task MySql_serves_coupondb_to_root_with_the_password()
+    public async Task MySql_serves_coupondb_to_its_own_user_with_nothing_beyond_that_database()
     {
         await using var connection = new MySqlConnection(stack.CouponDbConnectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT DATABASE(), VERSION()", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal(StackFixture.CouponDatabase, reader.GetString(0));
-        Assert.Contains("MariaDB", reader.GetString(1), StringComparison.Ordinal);
+        await using (var command = new MySqlCommand("SELECT DATABASE(), VERSION(), CURRENT_USER()", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(StackFixture.CouponDatabase, reader.GetString(0));
+            Assert.Contains("MariaDB", reader.GetString(1), StringComparison.Ordinal);
+            Assert.Equal("coupon@127.0.0.1", reader.GetString(2));
+        }
+
+        // No other database, no server files: what a leaked application password can reach.
+        await Assert.ThrowsAsync<MySqlException>(() => new MySqlCommand("SELECT COUNT(*) FROM mysql.user", connection).ExecuteScalarAsync());
+        await Assert.ThrowsAsync<MySqlException>(() => new MySqlCommand("SELECT LOAD_FILE('/etc/passwd') INTO OUTFILE '/tmp/coupon-leak'", connection).ExecuteScalarAsync());
+        Assert.DoesNotContain(stack.CouponDbConnectionString.Split(';'), part => part.Equals("User ID=root", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -128,14 +137,15 @@ public sealed class ServersTests(StackFixture stack)
     public async Task A_started_project_serves_health_until_it_is_killed()
     {
         await using var api = await stack.StartProjectAsync(CouponProject.Api);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
 
         using var health = await http.GetAsync("/health");
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
 
         api.Kill();
-        Assert.Equal(137, await api.Process.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
-        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
+        await api.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        // DCP's proxy still takes the connection, but nothing answers behind it.
+        await Assert.ThrowsAnyAsync<Exception>(() => http.GetAsync("/health"));
     }
 
     [Fact]
@@ -147,7 +157,7 @@ public sealed class ServersTests(StackFixture stack)
             await before.GetDatabase().StringSetAsync(key, "kept?");
         }
 
-        await stack.Redis.RestartEmptyAsync();
+        await stack.RestartRedisEmptyAsync();
 
         await using var after = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
         Assert.False(await after.GetDatabase().KeyExistsAsync(key));
@@ -159,14 +169,14 @@ public sealed class ServersTests(StackFixture stack)
         var table = $"servers_test_{Guid.NewGuid():N}";
         await ExecuteAsync($"CREATE TABLE {table} (id INT PRIMARY KEY); INSERT INTO {table} VALUES (7)");
 
-        await stack.MySql.StopAsync();
+        await stack.StopResourceAsync("mysql");
         try
         {
             await Assert.ThrowsAsync<MySqlException>(() => ExecuteAsync("SELECT 1"));
         }
         finally
         {
-            await stack.MySql.StartAsync();
+            await stack.StartResourceAsync("mysql");
         }
 
         Assert.Equal(7, Convert.ToInt32(await ExecuteAsync($"SELECT id FROM {table}"), System.Globalization.CultureInfo.InvariantCulture));

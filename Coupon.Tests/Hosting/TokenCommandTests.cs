@@ -5,10 +5,11 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Coupon.Tests.Hosting;
 
-// `dotnet run --project Coupon.AppHost -- token …` signs with the key in the state folder.
+// `dotnet run --project Coupon.AppHost -- token …` signs with the jwt-signing-key parameter the
+// stack uses: generated once and kept in the AppHost's user secrets (here a store of the test's own).
 public sealed class TokenCommandTests : IDisposable
 {
-    private readonly string _state = Directory.CreateTempSubdirectory("coupon-token-").FullName;
+    private readonly string _userSecretsId = $"coupon-token-tests-{Guid.NewGuid():N}";
 
     [Fact]
     public async Task A_user_token_carries_the_user_id_and_validates_with_the_stored_key()
@@ -36,19 +37,37 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Contains(token.Claims, claim => claim.Value == TokenSigning.OperatorRole);
     }
 
-    public void Dispose() => Directory.Delete(_state, recursive: true);
+    [Fact]
+    public async Task A_given_key_is_the_one_that_signs()
+    {
+        var key = TokenSigning.Generate().KeyBase64;
+
+        var token = Assert.Single(await RunAsync("--user", "7", $"--Parameters:jwt-signing-key={key}"));
+
+        Assert.Equal("7", (await ValidateAsync(token, key)).Subject);
+        Assert.False(File.Exists(SecretsFile), "a given key is not stored");
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path.GetDirectoryName(SecretsFile)))
+            Directory.Delete(Path.GetDirectoryName(SecretsFile)!, recursive: true);
+    }
+
+    private string SecretsFile => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets", _userSecretsId, "secrets.json");
 
     private async Task<string[]> RunAsync(params string[] options)
     {
-        await using var appHost = AppHostProcess.Start(_state, arguments: ["token", .. options]);
-        Assert.Equal(0, await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(60)));
+        await using var appHost = AppHostProcess.Start(["token", .. options], new Dictionary<string, string?> { ["ASPIRE_USER_SECRETS_ID"] = _userSecretsId });
+        Assert.True(await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(60)) == 0, appHost.Output);
         return appHost.Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private async Task<JsonWebToken> ValidateAsync(string token)
+    // With the key the command generated and stored, the same one the running stack reads.
+    private async Task<JsonWebToken> ValidateAsync(string token, string? key = null)
     {
-        var secrets = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_state, "secrets.json")))!;
-        var key = (string)secrets["jwt-signing-key"]!;
+        key ??= (string)JsonNode.Parse(await File.ReadAllTextAsync(SecretsFile))!["Parameters:jwt-signing-key"]!;
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
         {
             ValidIssuer = TokenSigning.DefaultIssuer,

@@ -1,6 +1,6 @@
 using System.Net;
 using Confluent.Kafka;
-using Coupon.AppHost.Servers;
+using Coupon.AppHost.Kafka;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;
 using Xunit.Abstractions;
@@ -105,7 +105,7 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
         finally
         {
             // The worker's side of the story, for when the repair does not come.
-            foreach (var line in worker.RecentOutput())
+            foreach (var line in await worker.RecentOutputAsync())
                 output.WriteLine(line);
         }
     }

@@ -23,7 +23,7 @@ public sealed class ClientHealthTests(StackFixture stack)
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
         var before = await health.CheckHealthAsync();
-        await stack.Redis.StopAsync();
+        await stack.StopResourceAsync("redis");
         HealthReport during;
         try
         {
@@ -31,13 +31,13 @@ public sealed class ClientHealthTests(StackFixture stack)
         }
         finally
         {
-            await stack.Redis.StartAsync();
+            await stack.StartResourceAsync("redis");
         }
         var after = await WaitUntilHealthyAsync(health, TimeSpan.FromSeconds(15));
 
-        Assert.Equal(["coupondb", "kafka", "redis"], before.Entries.Keys.Order());
+        Assert.Equal(["StackExchange.Redis", "coupondb", "kafka"], before.Entries.Keys.Order(StringComparer.Ordinal));
         Assert.All(before.Entries.Values, e => Assert.Equal(HealthStatus.Healthy, e.Status));
-        Assert.Equal(HealthStatus.Unhealthy, during.Entries["redis"].Status);
+        Assert.Equal(HealthStatus.Unhealthy, during.Entries["StackExchange.Redis"].Status);
         Assert.Equal(HealthStatus.Healthy, during.Entries["coupondb"].Status);
         Assert.Equal(HealthStatus.Healthy, after.Status);
     }

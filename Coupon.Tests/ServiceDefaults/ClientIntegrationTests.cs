@@ -15,7 +15,6 @@ public sealed class ClientIntegrationTests
 {
     public static TheoryData<string, Action<IHostApplicationBuilder>> Integrations => new()
     {
-        { "redis", b => b.AddRedisClient("redis") },
         { "kafka", b => b.AddKafkaProducer<string, byte[]>("kafka") },
         { "kafka", b => b.AddKafkaConsumer<string, byte[]>("kafka", s => s.Config.GroupId = "tests") },
         { "coupondb", b => b.AddMySqlDbContext<CouponDbContext>("coupondb") },
@@ -89,14 +88,11 @@ public sealed class ClientIntegrationTests
         var port = ClosedPort();
         var builder = Builder(new()
         {
-            ["ConnectionStrings:redis"] = $"127.0.0.1:{port}",
             ["ConnectionStrings:kafka"] = $"127.0.0.1:{port}",
             ["ConnectionStrings:coupondb"] = $"Server=127.0.0.1;Port={port};User ID=root;Database=coupondb;Connection Timeout=2",
-            ["Aspire:StackExchange:Redis:HealthCheckTimeout"] = "00:00:02",
             ["Aspire:Confluent:Kafka:Producer:HealthCheckTimeout"] = "00:00:02",
             ["Aspire:Pomelo:EntityFrameworkCore:MySql:HealthCheckTimeout"] = "00:00:03",
         });
-        builder.AddRedisClient("redis");
         builder.AddKafkaProducer<string, byte[]>("kafka");
         builder.AddKafkaConsumer<string, byte[]>("kafka", s => s.Config.GroupId = "tests");
         builder.AddMySqlDbContext<CouponDbContext>("coupondb", s => s.DisableRetry = true);
@@ -104,7 +100,7 @@ public sealed class ClientIntegrationTests
 
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-        Assert.Equal(["coupondb", "kafka", "redis"], report.Entries.Keys.Order());
+        Assert.Equal(["coupondb", "kafka"], report.Entries.Keys.Order());
         Assert.All(report.Entries.Values, e => Assert.Equal(HealthStatus.Unhealthy, e.Status));
     }
 

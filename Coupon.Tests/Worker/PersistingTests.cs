@@ -125,7 +125,7 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
             await Task.Delay(10);
         await worker.StopAsync();
 
-        Assert.Equal(0, await worker.Process.Exited);
+        Assert.Equal(0, worker.ExitCode);
         var rows = await _scenario.AssertInvariantsAsync(couponId);
         var after = _scenario.GroupProgress();
         Assert.InRange(rows, Events / 5, Events - 1);
@@ -149,14 +149,14 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
             }
         });
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await stack.MySql.StopAsync();
+        await stack.StopResourceAsync("mysql");
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(10));
         }
         finally
         {
-            await stack.MySql.StartAsync();
+            await stack.StartResourceAsync("mysql");
         }
         await load;
 

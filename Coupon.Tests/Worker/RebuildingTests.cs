@@ -21,7 +21,7 @@ public sealed class RebuildingTests(StackFixture stack) : IDisposable
             Assert.Equal(HttpStatusCode.Accepted, await IssueAsync(api, couponId, userId));
         await _scenario.WaitForRowsAsync(couponId, 12, TimeSpan.FromSeconds(30));
 
-        await stack.Redis.RestartEmptyAsync();
+        await stack.RestartRedisEmptyAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await IssueAsync(api, couponId, 13));
         var deadline = DateTimeOffset.UtcNow.AddSeconds(60);

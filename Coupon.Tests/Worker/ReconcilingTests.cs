@@ -34,7 +34,7 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
         }
         catch
         {
-            foreach (var line in worker.RecentOutput().Concat(shared.Worker.RecentOutput()))
+            foreach (var line in (await worker.RecentOutputAsync()).Concat(await shared.Worker.RecentOutputAsync()))
                 output.WriteLine(line);
             throw;
         }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Confluent.Kafka;
-using Coupon.AppHost.Servers;
+using Coupon.AppHost.Kafka;
 using Coupon.Core.Contracts;
 using Coupon.Core.Messaging;
 using Coupon.Tests.Fixture;

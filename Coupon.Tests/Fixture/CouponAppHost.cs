@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Coupon.AppHost.Hosting;
+using Coupon.Core.Auth;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coupon.Tests.Fixture;
+
+// The parameters a test run gives the AppHost instead of letting it generate them into the
+// user secrets: the tests sign tokens and sign in with them, and a second start on the same
+// state folder needs the same passwords.
+public sealed record AppHostSecrets(TokenSigning Tokens, string OperatorPassword, string RedisPassword, string MySqlPassword, string CouponDbPassword)
+{
+    public static AppHostSecrets Generate() => new(TokenSigning.Generate(), NewPassword(), NewPassword(), NewPassword(), NewPassword());
+
+    public IEnumerable<string> Arguments =>
+    [
+        $"--Parameters:{DevelopmentTokens.SigningKeyName}={Tokens.KeyBase64}",
+        $"--Parameters:admin-operator-password={OperatorPassword}",
+        $"--Parameters:redis-password={RedisPassword}",
+        $"--Parameters:mysql-password={MySqlPassword}",
+        $"--Parameters:coupondb-password={CouponDbPassword}",
+    ];
+
+    private static string NewPassword() =>
+        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
+}
+
+// The real AppHost (Projects.Coupon_AppHost) through Aspire.Hosting.Testing.
+public static class CouponAppHost
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+
+    public static Task<IDistributedApplicationTestingBuilder> CreateAsync(
+        string state, AppHostSecrets secrets, IEnumerable<string>? settings = null, bool dashboard = false) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
+            [$"--{StateFolder.PathKey}={state}", .. secrets.Arguments, .. settings ?? []],
+            (options, _) => options.DisableDashboard = !dashboard);
+
+    // Built, started, and every project healthy.
+    public static async Task<DistributedApplication> StartAsync(IDistributedApplicationTestingBuilder builder, Action<DistributedApplication>? onBuilt = null)
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var app = await builder.BuildAsync(timeout.Token);
+        onBuilt?.Invoke(app);
+        await app.StartAsync(timeout.Token);
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        await Task.WhenAll(((string[])["api", "worker", "admin"]).Select(name => notifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        return app;
+    }
+
+    // The running instances of a resource (one per replica), from the states Aspire reports.
+    public static async Task<IReadOnlyList<string>> RunningInstancesAsync(this DistributedApplication app, string resource)
+    {
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var running = new Dictionary<string, bool>();
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(replayed.Token))
+            {
+                if (update.Resource.Name == resource)
+                    running[update.ResourceId] = update.Snapshot.State?.Text == KnownResourceStates.Running;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Every current state has been replayed by now.
+        }
+        return [.. running.Where(instance => instance.Value).Select(instance => instance.Key)];
+    }
+}
