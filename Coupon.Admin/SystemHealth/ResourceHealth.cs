@@ -20,8 +20,6 @@ public static class ResourceHealth
     private static readonly Dictionary<string, string> ResourceNames = new(StringComparer.OrdinalIgnoreCase)
     {
         ["coupondb"] = "mysql",
-        // Aspire.StackExchange.Redis names its check after the client library.
-        ["StackExchange.Redis"] = "redis",
     };
 
     // This page is served by the admin console, so it is up.

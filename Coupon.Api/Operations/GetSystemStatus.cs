@@ -12,16 +12,23 @@ public static class GetSystemStatus
 {
     private static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
 
+    // Health checks by the resource they check: Aspire.StackExchange.Redis names its check after
+    // the client library.
+    private static readonly Dictionary<string, string> ResourceNames = new(StringComparer.Ordinal)
+    {
+        ["StackExchange.Redis"] = "redis",
+    };
+
     public static async Task<Ok<SystemStatus>> Handle(
         HealthCheckService health, IConnectionMultiplexer redis, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken);
         var dependencies = report.Entries.ToDictionary(
-            e => e.Key,
+            e => ResourceNames.GetValueOrDefault(e.Key, e.Key),
             e => new DependencyHealth(e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds));
 
         List<WorkerStatus> workers = [];
-        if (report.Entries.GetValueOrDefault("redis").Status != HealthStatus.Unhealthy)
+        if (dependencies.GetValueOrDefault("redis")?.Status != nameof(HealthStatus.Unhealthy))
         {
             try
             {

@@ -13,6 +13,7 @@ namespace Coupon.AppHost.Hosting;
 internal sealed class OrderedShutdown(IServiceProvider services, ILogger<OrderedShutdown> logger) : IHostedService
 {
     private static readonly string[] ProjectsInStopOrder = ["admin", "api", "worker"];
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -23,11 +24,14 @@ internal sealed class OrderedShutdown(IServiceProvider services, ILogger<Ordered
         logger.LogInformation("Stopping {Projects} in that order, then the embedded Kafka", string.Join(", ", ProjectsInStopOrder));
         foreach (var project in ProjectsInStopOrder.Select(name => model.Resources.FirstOrDefault(resource => resource.Name == name)).OfType<IResource>())
         {
+            // A project still waiting for its dependencies may never answer: DCP stops it anyway.
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(StopTimeout);
             try
             {
-                await commands.ExecuteCommandAsync(project, KnownResourceCommands.StopCommand, cancellationToken);
+                await commands.ExecuteCommandAsync(project, KnownResourceCommands.StopCommand, patience.Token);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception)
             {
                 logger.LogWarning(exception, "Stopping {Resource} first failed", project.Name);
             }

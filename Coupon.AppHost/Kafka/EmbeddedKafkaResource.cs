@@ -1,5 +1,6 @@
 using Coupon.AppHost.Hosting;
 using Coupon.Core.Messaging;
+using Coupon.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -59,12 +59,7 @@ public static class MySqlBuilderExtensions
 
         var endpoint = server.PrimaryEndpoint;
         builder.AddResource(server)
-            .WithEndpoint(MariaDbServerResource.PrimaryEndpointName, annotation =>
-            {
-                annotation.UriScheme = "tcp";
-                annotation.TargetHost = "127.0.0.1";
-                annotation.IsProxied = false;
-            }, createIfNotExists: true)
+            .WithLoopbackTcpEndpoint(MariaDbServerResource.PrimaryEndpointName)
             .WithArgs(context =>
             {
                 context.Args.Add("--no-defaults");

@@ -35,7 +35,7 @@ public static class RedisServerBuilderExtensions
         if (builder.ExecutionContext.IsPublishMode)
         {
             // What Aspire deploys: its own Redis container with a data volume.
-            return builder.AddRedis(name).WithDataVolume().WithPersistence(TimeSpan.FromSeconds(1), keysChangedThreshold: 1);
+            return builder.AddRedis(name).WithDataVolume($"coupon.apphost-{name}-data").WithPersistence(TimeSpan.FromSeconds(1), keysChangedThreshold: 1);
         }
 
         var program = ServerProgram.Find(builder, "redis-server", "redis-server", name);
@@ -50,13 +50,7 @@ public static class RedisServerBuilderExtensions
 
         var endpoint = redis.PrimaryEndpoint;
         return builder.AddResource(redis)
-            .WithEndpoint(RedisServerResource.PrimaryEndpointName, annotation =>
-            {
-                annotation.UriScheme = "tcp";
-                annotation.TargetHost = "127.0.0.1";
-                // The hot path talks to Redis directly, not through DCP's proxy.
-                annotation.IsProxied = false;
-            }, createIfNotExists: true)
+            .WithLoopbackTcpEndpoint(RedisServerResource.PrimaryEndpointName)
             .WithArgs(context =>
             {
                 context.Args.Add(redis.PasswordFile);

@@ -40,11 +40,14 @@ public static class CouponAppHost
             (options, _) => options.DisableDashboard = !dashboard);
 
     // Built, started, and every project healthy.
-    public static async Task<DistributedApplication> StartAsync(IDistributedApplicationTestingBuilder builder, Action<DistributedApplication>? onBuilt = null)
+    public static async Task<DistributedApplication> StartAsync(IDistributedApplicationTestingBuilder builder)
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var app = await builder.BuildAsync(timeout.Token);
-        onBuilt?.Invoke(app);
+        // Every app's output goes to the run's log; it stops with the app's services.
+        var log = StackOutputLog.Watch(app);
+        if (log is not null)
+            app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopped.Register(log.Dispose);
         await app.StartAsync(timeout.Token);
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         await Task.WhenAll(((string[])["api", "worker", "admin"]).Select(name => notifications.WaitForResourceHealthyAsync(name, timeout.Token)));

@@ -13,11 +13,7 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
 
     public bool HasExited => !stack.IsRunning(Resource);
 
-    public int ProcessId =>
-        stack.Notifications.TryGetCurrentState(Resource, out var current)
-        && current.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } pid
-            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"{Resource} has no process.");
+    public int ProcessId => stack.ProcessIdOf(Resource);
 
     // The exit code of its last run, once it has stopped.
     public int? ExitCode =>
@@ -56,9 +52,15 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
 
     public async Task StopAsync()
     {
-        if (!HasExited)
-            await stack.StopResourceAsync(Resource);
-        onStopped?.Invoke();
+        try
+        {
+            if (!HasExited)
+                await stack.StopResourceAsync(Resource);
+        }
+        finally
+        {
+            onStopped?.Invoke();
+        }
     }
 
     public async ValueTask DisposeAsync()

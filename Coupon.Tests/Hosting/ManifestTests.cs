@@ -113,7 +113,7 @@ public sealed partial class ManifestTests(ManifestTests.Published published) : I
 
     public sealed class Published : IAsyncLifetime
     {
-        private readonly string _path = Path.Combine(RepositoryPaths.Root, $"aspire-manifest.{Guid.NewGuid():N}.tmp");
+        private readonly string _path = Path.Combine(RepositoryPaths.Root, $"aspire-manifest.{Guid.NewGuid():N}.json");
 
         public string Text { get; private set; } = "";
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using Coupon.AppHost.Kafka;
 using Coupon.Core.Messaging;
+using Coupon.Kafka;
 using Coupon.Tests.Fixture;
 using MySqlConnector;
 using StackExchange.Redis;

@@ -1,7 +1,7 @@
 using System.Net;
 using Confluent.Kafka;
-using Coupon.AppHost.Kafka;
 using Coupon.Core.Contracts;
+using Coupon.Kafka;
 using Coupon.Tests.Fixture;
 using Xunit.Abstractions;
 

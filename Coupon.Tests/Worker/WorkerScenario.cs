@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Confluent.Kafka;
-using Coupon.AppHost.Kafka;
 using Coupon.Core.Contracts;
 using Coupon.Core.Messaging;
+using Coupon.Kafka;
 using Coupon.Tests.Fixture;
 using MySqlConnector;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
-namespace Coupon.AppHost.Kafka;
+namespace Coupon.Kafka;
 
 // Kafka API keys the fault injection targets (the protocol's numbers).
 public enum KafkaApi : short

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Coupon.AppHost.Kafka;
+namespace Coupon.Kafka;
 
 // librdkafka's mock cluster API (rdkafka_mock.h), from the native library in Confluent.Kafka's
 // package (librdkafka.redist).

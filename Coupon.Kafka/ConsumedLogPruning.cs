@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Coupon.Core.Messaging;
 
-namespace Coupon.AppHost.Kafka;
+namespace Coupon.Kafka;
 
 // Deletes from the embedded Kafka's issued topic what the worker's group committed a while ago.
 // The mock cluster looks an offset up by walking the partition's log from its start (it keeps no
