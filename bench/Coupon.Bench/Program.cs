@@ -7,8 +7,8 @@ using Coupon.Bench.Steps;
 
 switch (args)
 {
-    case [BaselineServer.Command, var url]:
-        await BaselineServer.RunAsync(url, CancellationToken.None);
+    case [BaselineServer.Command]:
+        await BaselineServer.RunAsync();
         return 0;
     case [KafkaServerCommand.Command]:
         return await KafkaServerCommand.RunAsync();
