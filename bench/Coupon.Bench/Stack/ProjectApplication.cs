@@ -9,18 +9,20 @@ public sealed record ProjectApplication(int ProcessId, Uri OwnAddress)
 {
     // Aspire calls a project healthy as soon as its `dotnet run` started (the AppHost gives the
     // projects no health check of their own): ready is when the application's /health says so.
-    public static async Task<ProjectApplication> WaitUntilServingAsync(int dotnetRun, CancellationToken cancellationToken)
+    // `resourceProcess` is the resource's pid: the wrapper, or the application itself.
+    public static async Task<ProjectApplication> WaitUntilServingAsync(int resourceProcess, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
-            if (ProcessTree.ApplicationUnder(dotnetRun) is { } pid && OwnAddressOf(pid) is { } address)
+            if (OwnAddressOf(ApplicationOf(resourceProcess)) is { } address)
             {
                 try
                 {
                     using var health = await http.GetAsync(new Uri(address, "/health"), cancellationToken);
+                    // Read again: the wrapper carries the same variables before its child starts.
                     if (health.IsSuccessStatusCode)
-                        return new ProjectApplication(pid, address);
+                        return new ProjectApplication(ApplicationOf(resourceProcess), address);
                 }
                 catch (HttpRequestException)
                 {
@@ -30,6 +32,8 @@ public sealed record ProjectApplication(int ProcessId, Uri OwnAddress)
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
     }
+
+    private static int ApplicationOf(int resourceProcess) => ProcessTree.ApplicationUnder(resourceProcess) ?? resourceProcess;
 
     // http://localhost:<port> in ASPNETCORE_URLS, as an IP address for the raw-socket load generator.
     private static Uri? OwnAddressOf(int pid) =>
