@@ -134,7 +134,8 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
     {
         var api = await ProjectApplication.WaitUntilServingAsync(await PidAsync("api", cancellationToken), cancellationToken);
         var worker = await ProjectApplication.WaitUntilServingAsync(await PidAsync("worker", cancellationToken), cancellationToken);
-        _apiAddress = _throughProxy ? App.GetEndpoint("api", "http") : api.OwnAddress;
+        // DCP's proxy listens on 127.0.0.1 (published as localhost); the load generator wants an IP.
+        _apiAddress = _throughProxy ? new UriBuilder(App.GetEndpoint("api", "http")) { Host = "127.0.0.1" }.Uri : api.OwnAddress;
         Processes = new Dictionary<string, int>
         {
             ["api"] = api.ProcessId,
