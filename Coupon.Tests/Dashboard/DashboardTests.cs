@@ -88,6 +88,8 @@ public sealed class DashboardTests(StackFixture stack) : SharedApiTests(stack)
         public static async Task<DashboardPage> OpenAsync(StackFixture stack)
         {
             var login = await stack.App.GetDashboardUrlAsync() ?? throw new InvalidOperationException("The run has no dashboard.");
+            // The dashboard's first render on a busy 2-core machine takes a while.
+            Assertions.SetDefaultExpectTimeout(60_000);
             var playwright = await Playwright.CreateAsync();
             var browser = await AdminBrowser.LaunchChromiumAsync(playwright);
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
+using Coupon.Bench.Measuring;
 
 namespace Coupon.Tests.Fixture;
 
@@ -23,7 +24,7 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
     public void Kill()
     {
         var root = ProcessId;
-        foreach (var pid in ProcessTree.Descendants(root).Prepend(root))
+        foreach (var pid in ProcessTree.Descendants(root).Prepend(root).ToList())
         {
             try
             {
@@ -54,8 +55,12 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
     {
         try
         {
-            if (!HasExited)
-                await stack.StopResourceAsync(Resource);
+            // A project that does not stop when asked is made to.
+            if (!HasExited && !await stack.TryStopResourceAsync(Resource))
+            {
+                Kill();
+                await WaitForExitAsync(TimeSpan.FromSeconds(30));
+            }
         }
         finally
         {
@@ -67,71 +72,5 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
     {
         if (onStopped is not null)
             await StopAsync();
-    }
-}
-
-internal static class ProcessTree
-{
-    public static IReadOnlySet<int> All() => Directory.EnumerateDirectories("/proc")
-        .Select(folder => int.TryParse(Path.GetFileName(folder), out var pid) ? pid : 0)
-        .Where(pid => pid > 0)
-        .ToHashSet();
-
-    // Alive and not a zombie waiting for its parent to reap it.
-    public static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    public static string Describe(int pid)
-    {
-        try
-        {
-            return $"{pid} {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')}";
-        }
-        catch (IOException)
-        {
-            return $"{pid} (gone)";
-        }
-    }
-
-    // Children from /proc/<pid>/stat (field 4 is the parent), depth first.
-    public static IEnumerable<int> Descendants(int root)
-    {
-        var parents = All()
-            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
-            .ToList();
-        var pending = new Stack<int>([root]);
-        while (pending.TryPop(out var parent))
-        {
-            foreach (var child in parents.Where(process => process.Parent == parent).Select(process => process.Pid))
-            {
-                yield return child;
-                pending.Push(child);
-            }
-        }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name in parentheses may contain spaces: read after its closing one.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -4,6 +4,7 @@ using Aspire.Hosting.Testing;
 using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.Redis;
+using Coupon.Bench.Stack;
 using Coupon.Core.Auth;
 using Coupon.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,6 +93,21 @@ public sealed class StackFixture : IAsyncLifetime
     public RedisServerResource RedisResource =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<RedisServerResource>().Single();
 
+    // False when it is still running half a minute after Aspire was asked to stop it.
+    public async Task<bool> TryStopResourceAsync(string resource)
+    {
+        await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        try
+        {
+            await Notifications.WaitForResourceAsync(resource, [KnownResourceStates.Exited, KnownResourceStates.Finished]).WaitAsync(TimeSpan.FromSeconds(30));
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     public Task StopResourceAsync(string resource) => CommandAsync(resource, KnownResourceCommands.StopCommand, KnownResourceStates.Exited, KnownResourceStates.Finished);
 
     public async Task StartResourceAsync(string resource)
@@ -154,10 +170,8 @@ public sealed class StackFixture : IAsyncLifetime
 
     // The process DCP started for the resource (for a project, the `dotnet run` that hosts it).
     public int ProcessIdOf(string resource) =>
-        Notifications.TryGetCurrentState(resource, out var current)
-        && current.Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } pid
-            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"{resource} has no process.");
+        (Notifications.TryGetCurrentState(resource, out var current) ? ResourcePid.Of(current.Snapshot) : null)
+            ?? throw new InvalidOperationException($"{resource} has no process.");
 
     public bool IsRunning(string resource) =>
         Notifications.TryGetCurrentState(resource, out var current) && current.Snapshot.State?.Text == KnownResourceStates.Running;

@@ -1,4 +1,5 @@
 using System.Net;
+using Coupon.Bench.Measuring;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Hosting;
@@ -17,7 +18,7 @@ public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task Run_prints_the_dashboard_link_and_SIGTERM_leaves_no_process()
     {
-        var before = ProcessTree.All();
+        var before = ProcessTree.AllPids();
         await using var appHost = await StartAsync();
 
         appHost.Terminate();
@@ -29,7 +30,7 @@ public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task Kill_9_of_the_AppHost_leaves_no_process()
     {
-        var before = ProcessTree.All();
+        var before = ProcessTree.AllPids();
         await using var appHost = await StartAsync();
 
         appHost.Kill();
@@ -88,7 +89,7 @@ public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
     private static async Task AssertNoneLeftAsync(IReadOnlySet<int> before)
     {
         var deadline = DateTime.UtcNow + LeftoverGrace;
-        var left = ProcessTree.All().Except(before).Where(ProcessTree.IsAlive).ToList();
+        var left = ProcessTree.AllPids().Except(before).Where(ProcessTree.IsAlive).ToList();
         while (left.Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(500);

@@ -17,13 +17,16 @@ public sealed record BenchOptions
     public int SoldOutQuantity { get; init; } = 1_000;
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public string? OutputDirectory { get; init; }
+    // Load through DCP's proxy in front of the api (the address the AppHost publishes) instead of
+    // straight to the api's own port, as the committed figures were measured.
+    public bool ApiThroughProxy { get; init; }
 
     public bool Runs(string step) => Steps.Contains(step);
 
     public const string Usage = """
         Coupon.Bench: measures the issue path against a bare Kestrel baseline, the origin project's
-        strategies and the worker, on local servers it starts itself, and writes bench/RESULTS.md and
-        bench/results.png.
+        strategies and the worker, on the stack the AppHost starts (in Release), and writes
+        bench/RESULTS.md and bench/results.png.
 
           dotnet run -c Release --project bench/Coupon.Bench -- [options]
 
@@ -34,6 +37,7 @@ public sealed record BenchOptions
           --steps <a,b,...>     baseline,issue,sold-out,accept-to-row,persist,mysql-lock,redis-lock (all)
           --persist-events <n>  events put into Kafka for the worker's persist rate (200000)
           --steady-rate <r/s>   target rate of the accept-to-row step (10000)
+          --api direct|proxy    load the api on its own port, or through DCP's proxy (direct)
           --output <folder>     where RESULTS.md and results.png go (the repository's bench/)
         """;
 
@@ -53,6 +57,12 @@ public sealed record BenchOptions
                 "--persist-events" => options with { PersistEvents = Positive(value) },
                 "--steady-rate" => options with { SteadyRate = Positive(value) },
                 "--output" => options with { OutputDirectory = value },
+                "--api" => options with { ApiThroughProxy = value switch
+                {
+                    "proxy" => true,
+                    "direct" => false,
+                    _ => throw new ArgumentException($"--api takes direct or proxy, not '{value}'."),
+                } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n\n{Usage}"),
             };
             i++;

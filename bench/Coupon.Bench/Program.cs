@@ -7,11 +7,9 @@ using Coupon.Bench.Steps;
 
 switch (args)
 {
-    case [BaselineServer.Command, var url]:
-        await BaselineServer.RunAsync(url, CancellationToken.None);
+    case [BaselineServer.Command]:
+        await BaselineServer.RunAsync();
         return 0;
-    case [KafkaServerCommand.Command]:
-        return await KafkaServerCommand.RunAsync();
     case ["--help" or "-h"]:
         Console.WriteLine(BenchOptions.Usage);
         return 0;
@@ -38,7 +36,7 @@ Console.CancelKeyPress += (_, e) =>
 var output = options.OutputDirectory ?? BenchOutput.DefaultDirectory();
 var command = "dotnet run -c Release --project bench/Coupon.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
 
-await using var stack = await LocalBenchStack.StartAsync(Console.Out, stop.Token);
+await using var stack = await AppHostBenchStack.StartAsync(options.ApiThroughProxy, Console.Out, stop.Token);
 Console.WriteLine($"Minting {options.Users:N0} user tokens ...");
 var minting = System.Diagnostics.Stopwatch.StartNew();
 var users = UserPool.Mint(stack.Signing, BenchOutput.FirstUserId, options.Users, TimeSpan.FromHours(3));

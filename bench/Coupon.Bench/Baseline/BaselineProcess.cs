@@ -1,13 +1,16 @@
-using Coupon.AppHost.Servers;
+using System.Diagnostics;
 
 namespace Coupon.Bench.Baseline;
 
-// The baseline server as a child process of the bench (`Coupon.Bench baseline-server <url>`).
+// The baseline server as a child process of the bench (`Coupon.Bench baseline-server`), run by the
+// dotnet host this process runs on; closing its standard input stops it.
 public sealed class BaselineProcess : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private BaselineProcess(ChildProcess process, Uri address)
+    private readonly Process _process;
+
+    private BaselineProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
@@ -19,23 +22,44 @@ public sealed class BaselineProcess : IAsyncDisposable
 
     public static async Task<BaselineProcess> StartAsync(CancellationToken cancellationToken)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
-        var process = ServerContext.Quiet().Start(new ChildProcessSpec("baseline", DotnetHost.Path,
-            [typeof(BaselineServer).Assembly.Location, BaselineServer.Command, address.ToString().TrimEnd('/')],
-            AppContext.BaseDirectory, new Dictionary<string, string?>()));
-        var baseline = new BaselineProcess(process, address);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(typeof(BaselineServer).Assembly.Location);
+        start.ArgumentList.Add(BaselineServer.Command);
+        var process = Process.Start(start)!;
         try
         {
-            await HealthProbes.WaitUntilHealthyAsync("baseline", ct => HealthProbes.HttpAsync(address, ct),
-                TimeSpan.FromSeconds(30), process, cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            return line is not null && line.StartsWith(BaselineServer.AddressPrefix, StringComparison.Ordinal)
+                ? new BaselineProcess(process, new Uri(line[BaselineServer.AddressPrefix.Length..] + "/"))
+                : throw new InvalidOperationException($"The baseline server did not start (exit code {(process.HasExited ? process.ExitCode : null)}).");
         }
         catch
         {
-            await baseline.DisposeAsync();
+            process.Kill();
+            process.Dispose();
             throw;
         }
-        return baseline;
     }
 
-    public ValueTask DisposeAsync() => new(_process.StopAsync(TimeSpan.FromSeconds(10)));
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+        }
+        _process.Dispose();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Coupon.Core.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,24 +9,26 @@ namespace Coupon.Bench.Baseline;
 
 // The HTTP ceiling: the issue route on a bare Kestrel with the same answer shape as the api's 202,
 // and nothing behind it (no authentication, no Redis, no Kafka). Runs in its own process
-// (`Coupon.Bench baseline-server <url>`) so that its CPU is measured apart from the load generator.
+// (`Coupon.Bench baseline-server`) so that its CPU is measured apart from the load generator.
+// It listens on a loopback port the system picks, prints its address, and stops when its
+// standard input closes (the bench stopping it, or the bench gone).
 public static class BaselineServer
 {
     public const string Command = "baseline-server";
+    public const string AddressPrefix = "listening=";
 
-    public static async Task RunAsync(string url, CancellationToken cancellationToken)
+    public static async Task RunAsync()
     {
-        var uri = new Uri(url);
-        if (!IPAddress.TryParse(uri.Host, out var address) || !IPAddress.IsLoopback(address))
-            throw new ArgumentException($"The baseline server listens on loopback only, not {uri.Host}.");
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(url);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapGet("/health", () => "Healthy");
         app.MapPost("/api/coupons/{id:long}/issue", (long id) =>
             TypedResults.Accepted($"/api/coupons/{id}/issue", new IssueStatus(id, IssueStatus.Pending, DateTimeOffset.UtcNow)));
-        await app.RunAsync(cancellationToken);
+        await app.StartAsync();
+        Console.WriteLine(AddressPrefix + app.Urls.Single());
+        await Console.In.ReadToEndAsync();
+        await app.StopAsync();
     }
 }

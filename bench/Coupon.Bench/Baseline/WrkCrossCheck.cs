@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Coupon.AppHost.Servers;
 
 namespace Coupon.Bench.Baseline;
 
@@ -13,7 +12,10 @@ public static partial class WrkCrossCheck
     public static async Task<WrkResult?> RunAsync(Uri target, string path, string token, int connections, TimeSpan duration,
         CancellationToken cancellationToken)
     {
-        if (ServerBinaries.TryFind("wrk", ServerBinaries.DefaultSearchPath) is not { } wrk)
+        var wrk = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, "wrk"))
+            .FirstOrDefault(File.Exists);
+        if (wrk is null)
             return null;
 
         var script = Path.Combine(Path.GetTempPath(), $"coupon-bench-{Guid.NewGuid():N}.lua");

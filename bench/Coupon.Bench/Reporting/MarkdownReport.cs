@@ -9,7 +9,7 @@ namespace Coupon.Bench.Reporting;
 // bench/RESULTS.md: what ran where, the numbers, the CPU each process used, and the targets.
 public static class MarkdownReport
 {
-    private static readonly string[] CpuColumns = ["bench", "server", "redis", "kafka", "worker", "mysql", "other"];
+    private static readonly string[] CpuColumns = ["bench", "server", "redis", "kafka", "worker", "mysql", "dcp", "other"];
 
     public static string Write(BenchReport report, string command, string chartFile)
     {
@@ -21,6 +21,7 @@ public static class MarkdownReport
         md.AppendLine(Invariant($"- Machine: {machine.Cores} cores (`nproc`), {machine.CpuModel}, {machine.MemoryBytes / 1024.0 / 1024 / 1024:F1} GiB memory, {machine.Runtime}"));
         md.AppendLine(Invariant($"- Load average when the run started: {machine.LoadAverage}; {Busy(report)}"));
         md.AppendLine(Invariant($"- Load: {report.Options.Connections} keep-alive connections from the bench's own raw-socket load generator on the same machine, {report.Options.Warmup.TotalSeconds:F0} s warm-up then {report.Options.Duration.TotalSeconds:F0} s measured per step, every issue request from a distinct user with its own JWT."));
+        md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.ApiThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}.");
         md.AppendLine("- Every figure is a ratio to the baseline measured in this same run: absolute numbers on a shared 2-core machine drift.");
         md.AppendLine().AppendLine($"![requests per second and latency per step]({chartFile})").AppendLine();
 
@@ -39,7 +40,7 @@ public static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## CPU used per step, in cores (the machine has " + machine.Cores + ")").AppendLine();
-        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck), `server` the process that serves the step (the baseline server, the api, or for persist the worker), `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
+        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck; the AppHost runs in it too, and its embedded Kafka's broker thread is counted as `kafka`), `server` the process that serves the step (the baseline server, the api, or for persist the worker), `dcp` Aspire's orchestrator and its proxies, `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
         md.AppendLine("| step | " + string.Join(" | ", CpuColumns) + " | server CPU per request | bench CPU per request |");
         md.AppendLine("| --- |" + string.Concat(CpuColumns.Select(_ => " ---: |")) + " ---: | ---: |");
         foreach (var (name, cores, rate) in CpuRows(report))

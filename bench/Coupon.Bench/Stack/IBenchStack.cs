@@ -2,8 +2,8 @@ using Coupon.Core.Auth;
 
 namespace Coupon.Bench.Stack;
 
-// The servers and projects a benchmark runs against: started by the bench itself (LocalBenchStack)
-// or by the test fixture (the smoke test).
+// The servers and projects a benchmark runs against, started from the AppHost: by the bench itself
+// (AppHostBenchStack) or by the test fixture (the smoke test).
 public interface IBenchStack
 {
     TokenSigning Signing { get; }
@@ -14,7 +14,8 @@ public interface IBenchStack
 
     Uri ApiAddress { get; }
 
-    // The running processes worth measuring, by resource name (api, worker, redis, mysql, kafka).
+    // The running processes worth measuring, by resource name (api, worker, redis, mysql): the
+    // applications themselves, not their `dotnet run` wrappers.
     IReadOnlyDictionary<string, int> Processes { get; }
 
     // Restarts the api with a comparison strategy (Coupon:Benchmark:IssueStrategy), or with the

@@ -222,6 +222,9 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
     {
         var watch = new ProcessWatch();
         watch.Watch("bench", Environment.ProcessId);
+        watch.WatchOwnThreads("kafka", ProcessWatch.EmbeddedKafkaThread);
+        foreach (var dcp in ProcessTree.DcpOf(Environment.ProcessId))
+            watch.Watch("dcp", dcp);
         foreach (var (name, pid) in stack.Processes.Select(p => (p.Key, p.Value)).Concat(extra))
             watch.Watch(name, pid);
         return watch;

@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Coupon.AppHost.Hosting;
+using Coupon.Bench.Measuring;
+using Coupon.Core.Auth;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coupon.Bench.Stack;
+
+// The AppHost's own stack, started in this process by Aspire.Hosting.Testing: redis-server and
+// mariadbd in a temporary state folder, the embedded Kafka (inside this process), api and worker
+// run by DCP as `dotnet run --no-build -c <the AppHost's configuration>`, which is Release for
+// `dotnet run -c Release`. The parameters are chosen here, so the bench signs its own tokens and
+// never touches the developer's user secrets. As the committed figures were measured, api and
+// worker run in Production with no OpenTelemetry export, the dashboard and admin do not run, and
+// the api is loaded on its own port unless `--api proxy` asks for DCP's proxy in front of it.
+public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
+{
+    private const string StrategySetting = "Coupon__Benchmark__IssueStrategy";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _state = Directory.CreateTempSubdirectory("coupon-bench-").FullName;
+    private readonly bool _throughProxy;
+    private DistributedApplication? _app;
+    private string? _strategy;
+    private Uri? _apiAddress;
+
+    private AppHostBenchStack(bool throughProxy) => _throughProxy = throughProxy;
+
+    public TokenSigning Signing { get; } = TokenSigning.Generate();
+
+    public string MySqlConnectionString { get; private set; } = "";
+
+    public string KafkaBootstrapServers { get; private set; } = "";
+
+    public Uri ApiAddress => _apiAddress ?? throw new InvalidOperationException("The api is not running.");
+
+    public IReadOnlyDictionary<string, int> Processes { get; private set; } = new Dictionary<string, int>();
+
+    private DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not running.");
+
+    public static async Task<AppHostBenchStack> StartAsync(bool apiThroughProxy, TextWriter log, CancellationToken cancellationToken)
+    {
+        var stack = new AppHostBenchStack(apiThroughProxy);
+        try
+        {
+            log.WriteLine($"Starting the AppHost's redis, mysql, kafka, api and worker (state in {stack._state}) ...");
+            await stack.StartAppHostAsync(cancellationToken);
+            log.WriteLine($"api at {stack.ApiAddress} ({(apiThroughProxy ? "through DCP's proxy" : "its own port")}); processes " +
+                string.Join(", ", stack.Processes.Select(p => $"{p.Key} {p.Value}")));
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAppHostAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
+        [
+            $"--{StateFolder.PathKey}={_state}",
+            $"--Parameters:{DevelopmentTokens.SigningKeyName}={Signing.KeyBase64}",
+            $"--Parameters:admin-operator-password={NewPassword()}",
+            $"--Parameters:redis-password={NewPassword()}",
+            $"--Parameters:mysql-password={NewPassword()}",
+            $"--Parameters:coupondb-password={NewPassword()}",
+            // Random proxy ports: a developer's stack or the tests may hold 5180 and 5190.
+            "--DcpPublisher:RandomizePorts=true",
+            // The servers' and projects' console output only when something is wrong.
+            "--Logging:LogLevel:Default=Warning",
+            // Expected while the servers start; mariadbd writes its notes to standard error.
+            "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
+            "--Logging:LogLevel:Coupon.AppHost.Resources.mysql=None",
+        ], (options, _) => options.DisableDashboard = true, timeout.Token);
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            // Nothing waits for admin, and the bench has no use for it.
+            if (project.Name is not ("api" or "worker"))
+            {
+                builder.Resources.Remove(project);
+                continue;
+            }
+            // After the AppHost's own variables, so these win.
+            builder.CreateResourceBuilder(project).WithEnvironment(context =>
+            {
+                context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = "Production";
+                context.EnvironmentVariables["DOTNET_ENVIRONMENT"] = "Production";
+                foreach (var telemetry in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
+                    context.EnvironmentVariables.Remove(telemetry);
+                if (project.Name == "api" && _strategy is { } strategy)
+                    context.EnvironmentVariables[StrategySetting] = strategy;
+            });
+        }
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        MySqlConnectionString = await ConnectionStringAsync("coupondb", timeout.Token);
+        KafkaBootstrapServers = await ConnectionStringAsync("kafka", timeout.Token);
+        await RefreshAsync(timeout.Token);
+    }
+
+    // Restarts the api through Aspire's own stop and start commands; its environment is evaluated
+    // again at start, with the strategy.
+    public async Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken)
+    {
+        if (strategy == _strategy)
+            return;
+        _strategy = strategy;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        await CommandAsync(commands, KnownResourceCommands.StopCommand, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceAsync("api", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+        await CommandAsync(commands, KnownResourceCommands.StartCommand, timeout.Token);
+        await RefreshAsync(timeout.Token);
+    }
+
+    private static async Task CommandAsync(ResourceCommandService commands, string command, CancellationToken cancellationToken)
+    {
+        var result = await commands.ExecuteCommandAsync("api", command, cancellationToken);
+        if (!result.Success)
+            throw new InvalidOperationException($"{command} on the api failed: {result.Message}");
+    }
+
+    // The api's address and the pids, read again after the api (re)started.
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var api = await ProjectApplication.WaitUntilServingAsync(await PidAsync("api", cancellationToken), cancellationToken);
+        var worker = await ProjectApplication.WaitUntilServingAsync(await PidAsync("worker", cancellationToken), cancellationToken);
+        // DCP's proxy listens on 127.0.0.1 (published as localhost); the load generator wants an IP.
+        _apiAddress = _throughProxy ? new UriBuilder(App.GetEndpoint("api", "http")) { Host = "127.0.0.1" }.Uri : api.OwnAddress;
+        Processes = new Dictionary<string, int>
+        {
+            ["api"] = api.ProcessId,
+            ["worker"] = worker.ProcessId,
+            ["redis"] = await PidAsync("redis", cancellationToken),
+            ["mysql"] = await PidAsync("mysql", cancellationToken),
+        };
+    }
+
+    private async Task<int> PidAsync(string resource, CancellationToken cancellationToken)
+    {
+        var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(e.Snapshot) is not null, cancellationToken);
+        return ResourcePid.Of(running.Snapshot)!.Value;
+    }
+
+    private async Task<string> ConnectionStringAsync(string resource, CancellationToken cancellationToken) =>
+        await App.GetConnectionStringAsync(resource, cancellationToken)
+        ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
+    private static string NewPassword() =>
+        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
+
+    // The AppHost stops api, worker and Kafka in order, then DCP the servers.
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server still flushing into its folder; the temp folder is left for the OS to clean.
+        }
+    }
+}
