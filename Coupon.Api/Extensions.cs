@@ -25,7 +25,9 @@ public static class Extensions
             settings.Config.LingerMs ??= 2;
             settings.Config.MessageTimeoutMs ??= 5000;
         });
-        builder.AddMySqlDbContext<CouponDbContext>("coupondb");
+        // A request answers 503 + Retry-After at the first MySQL error: EF's retries would hold it
+        // for up to a minute while MySQL is down.
+        builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings => settings.DisableRetry = true);
 
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
