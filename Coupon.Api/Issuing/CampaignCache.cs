@@ -35,10 +35,12 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     // A problem code when the cache alone can tell the request is hopeless, otherwise null.
     public string? FastReject(CampaignSnapshot campaign)
     {
+        // The tolerance moves the clock, not the window: a window at the edge of DateTime's range
+        // cannot overflow.
         var now = time.GetUtcNow().UtcDateTime;
-        if (now < campaign.IssueStart - _options.ClockTolerance)
+        if (now + _options.ClockTolerance < campaign.IssueStart)
             return ProblemCodes.NotOpenYet;
-        if (now >= campaign.IssueEnd + _options.ClockTolerance)
+        if (now - _options.ClockTolerance >= campaign.IssueEnd)
             return ProblemCodes.Closed;
         return _entries.TryGetValue(campaign.Id, out var entry) && entry.SoldOutUntil > time.GetUtcNow()
             ? ProblemCodes.SoldOut
