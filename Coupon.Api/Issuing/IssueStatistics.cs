@@ -15,6 +15,9 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
 
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
+    // Rejection counts stay this long after a campaign's last rejection, then Redis drops them.
+    private static readonly TimeSpan RejectionsKept = TimeSpan.FromDays(30);
+
     private ConcurrentDictionary<(long CouponId, string Code), long> _rejections = new();
     private ConcurrentDictionary<(long CouponId, long Second), long> _issued = new();
 
@@ -62,7 +65,11 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
             var batch = redis.GetDatabase().CreateBatch();
             var commands = new List<Task>();
             foreach (var ((couponId, code), count) in rejections)
-                commands.Add(batch.HashIncrementAsync(new CampaignKeys(couponId).Rejections, code, count));
+            {
+                var key = new CampaignKeys(couponId).Rejections;
+                commands.Add(batch.HashIncrementAsync(key, code, count));
+                commands.Add(batch.KeyExpireAsync(key, RejectionsKept));
+            }
             foreach (var ((couponId, second), count) in issued)
             {
                 var key = new CampaignKeys(couponId).IssuedInSecond(second);
