@@ -49,6 +49,7 @@ public static class Extensions
             .Validate(limit => limit.PermitLimit > 0 && limit.Window > TimeSpan.Zero, "Issuing:RateLimit needs a PermitLimit and a Window above zero.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IssueRateLimit>();
+        builder.AddAnonymousRateLimit();
         builder.Services.AddOpenApi();
     }
 
@@ -58,6 +59,7 @@ public static class Extensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         if (app.Environment.IsDevelopment())
         {
