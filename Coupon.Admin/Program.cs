@@ -1,4 +1,5 @@
 using Coupon.Admin;
+using Coupon.Admin.SignIn;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,6 @@ builder.AddAdminConsole();
 var app = builder.Build();
 
 app.UseAdminConsole();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(OperatorPolicy.Name);
 
 app.Run();

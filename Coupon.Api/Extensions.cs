@@ -25,7 +25,9 @@ public static class Extensions
             settings.Config.LingerMs ??= 2;
             settings.Config.MessageTimeoutMs ??= 5000;
         });
-        builder.AddMySqlDbContext<CouponDbContext>("coupondb");
+        // A request answers 503 + Retry-After at the first MySQL error: EF's retries would hold it
+        // for up to a minute while MySQL is down.
+        builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings => settings.DisableRetry = true);
 
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
@@ -47,6 +49,7 @@ public static class Extensions
             .Validate(limit => limit.PermitLimit > 0 && limit.Window > TimeSpan.Zero, "Issuing:RateLimit needs a PermitLimit and a Window above zero.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IssueRateLimit>();
+        builder.AddAnonymousRateLimit();
         builder.Services.AddOpenApi();
     }
 
@@ -56,6 +59,7 @@ public static class Extensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         if (app.Environment.IsDevelopment())
         {

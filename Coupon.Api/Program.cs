@@ -1,5 +1,6 @@
 using Coupon.Api;
 using Coupon.Api.Campaigns;
+using Coupon.Api.Infrastructure;
 using Coupon.Api.Issuing;
 using Coupon.Api.Operations;
 using Coupon.Api.Users;
@@ -14,7 +15,7 @@ var app = builder.Build();
 
 app.UseApiPipeline();
 
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(AuthorizationPolicies.Operator);
 app.MapIssuing();
 app.MapUsers();
 app.MapCampaigns();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -92,20 +93,24 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             // Liveness: the process answers. Readiness (/health) also runs every dependency's check.
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddSingleton<HealthReportCache>();
 
         return builder;
     }
 
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    // metricsPolicy: the authorization policy /metrics requires, for an app with public endpoints.
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        if (metricsPolicy is not null)
+            metrics.RequireAuthorization(metricsPolicy);
 
-        // The AppHost and the admin console's system page read these outside development too,
-        // and they only reveal health status names.
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
-        {
-            ResponseWriter = HealthReportWriter.WriteJson,
-        });
+        // The AppHost reads this outside development too; it reveals status names only, from a
+        // report reused for a moment (HealthReportCache).
+        app.MapGet(HealthEndpointPath, async (HttpContext context, HealthReportCache health) =>
+            await HealthReportWriter.WriteJson(context, await health.GetAsync(context.RequestAborted)))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
 
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

@@ -11,7 +11,8 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
 {
     public const string Name = "mysql-lock";
 
-    // The retrying execution strategy replays the whole transaction, never a part of it.
+    // A retrying execution strategy would replay the whole transaction, never a part of it (the
+    // api's does not retry: Extensions.cs).
     public Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(
             (couponId, userId), (_, request, ct) => IssueOnceAsync(request.couponId, request.userId, ct), null, cancellationToken);

@@ -21,7 +21,8 @@ public static class CreateCampaign
             return ApiProblems.Invalid(errors);
 
         var now = time.GetUtcNow().UtcDateTime;
-        // MySQL's retrying strategy reruns the whole unit, Redis write included (it is idempotent).
+        // Through the execution strategy: a retrying one reruns the whole unit, Redis write included
+        // (it is idempotent). The api's answers 503 at the first error instead (Extensions.cs).
         var campaign = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();

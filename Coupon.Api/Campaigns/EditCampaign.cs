@@ -21,7 +21,8 @@ public static class EditCampaign
         if (errors.Count > 0)
             return ApiProblems.Invalid(errors);
 
-        // MySQL's retrying strategy reruns the whole unit, Redis update included (it is idempotent).
+        // Through the execution strategy: a retrying one reruns the whole unit, Redis update included
+        // (it is idempotent). The api's answers 503 at the first error instead (Extensions.cs).
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(
             ct => EditAsync(id, request, httpContext, db, state, cache, views, time, ct), cancellationToken);
     }

@@ -26,7 +26,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 StatusCodes.Status415UnsupportedMediaType => "The request body must be application/json.",
                 _ => "The request could not be read.",
             }),
-            RedisException or MySqlException or DbUpdateException or TimeoutException =>
+            _ when IsDependencyFault(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "A dependency did not answer; retry shortly."),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed unexpectedly."),
         };
@@ -49,5 +49,17 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 Extensions = { ["code"] = ApiProblems.CodeFor(status) },
             },
         });
+    }
+
+    // Redis, MySQL or a timeout, also when EF wrapped it (its retry limit, a transient error seen
+    // without retries) or a cancellation the client did not ask for.
+    private static bool IsDependencyFault(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is RedisException or MySqlException or DbUpdateException or TimeoutException or OperationCanceledException)
+                return true;
+        }
+        return false;
     }
 }

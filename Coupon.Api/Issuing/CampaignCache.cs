@@ -7,38 +7,59 @@ using Microsoft.Extensions.Options;
 namespace Coupon.Api.Issuing;
 
 // The in-process copy of campaigns that lets the issue endpoint reject unknown, not yet open,
-// closed and (recently) sold-out campaigns without a Redis or MySQL round trip.
+// closed and (recently) sold-out campaigns without a Redis or MySQL round trip. It holds existing
+// campaigns only, up to a bound. Ids are made up by clients, so an unknown one must cost nothing
+// that grows: ids above the highest campaign id are refused from memory (that id is reloaded at
+// most once per refresh interval), and the rare ids below it without a campaign (ids a failed
+// create used up) are remembered a while, also up to a bound.
 public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time, IOptions<CampaignCacheOptions> options)
 {
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _missingUntil = new();
     private readonly CampaignCacheOptions _options = options.Value;
+    private HighestId _highest = new(Task.FromResult(0L), DateTimeOffset.MinValue);
 
     public async ValueTask<CampaignSnapshot?> GetAsync(long couponId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var entry = _entries.GetOrAdd(couponId, id => new Entry(LoadAsync(id), now + _options.RefreshInterval));
-        var stale = entry.RefreshAt <= now;
-        if (entry.Loading.IsFaulted || (stale && entry.Loading is { IsCompletedSuccessfully: true, Result: null }))
+        var loading = false;
+        if (_entries.TryGetValue(couponId, out var entry))
         {
-            // Failed loads (MySQL down) and unknown ids are not kept: they are asked again, and
-            // random ids cannot fill the cache.
+            if (entry.Loading is { IsCompletedSuccessfully: true, Result: not null })
+            {
+                if (entry.RefreshAt <= now)
+                    RefreshInBackground(couponId, entry, now);
+                return entry.Loading.Result;
+            }
+            // A failed load (MySQL down) is asked again; an id found missing is not kept here.
+            if (entry.Loading.IsCompleted)
+                _entries.TryRemove(KeyValuePair.Create(couponId, entry));
+            else
+                loading = true;
+        }
+        if (!loading && !await MayExistAsync(couponId, now, cancellationToken))
+            return null;
+
+        entry = _entries.GetOrAdd(couponId, id => Added(id, new Entry(LoadAsync(id), now + _options.RefreshInterval)));
+        var campaign = await entry.Loading.WaitAsync(cancellationToken);
+        if (campaign is null)
             _entries.TryRemove(KeyValuePair.Create(couponId, entry));
-            entry = _entries.GetOrAdd(couponId, id => new Entry(LoadAsync(id), now + _options.RefreshInterval));
-        }
-        else if (stale && entry.Loading.IsCompletedSuccessfully)
-        {
-            RefreshInBackground(couponId, entry, now);
-        }
-        return await entry.Loading.WaitAsync(cancellationToken);
+        return campaign;
     }
+
+    // Whether the campaign is held here, so counting a rejection for it creates nothing a client chose.
+    public bool Holds(long couponId) =>
+        _entries.TryGetValue(couponId, out var entry) && entry.Loading is { IsCompletedSuccessfully: true, Result: not null };
 
     // A problem code when the cache alone can tell the request is hopeless, otherwise null.
     public string? FastReject(CampaignSnapshot campaign)
     {
+        // The tolerance moves the clock, not the window: a window at the edge of DateTime's range
+        // cannot overflow.
         var now = time.GetUtcNow().UtcDateTime;
-        if (now < campaign.IssueStart - _options.ClockTolerance)
+        if (now + _options.ClockTolerance < campaign.IssueStart)
             return ProblemCodes.NotOpenYet;
-        if (now >= campaign.IssueEnd + _options.ClockTolerance)
+        if (now - _options.ClockTolerance >= campaign.IssueEnd)
             return ProblemCodes.Closed;
         return _entries.TryGetValue(campaign.Id, out var entry) && entry.SoldOutUntil > time.GetUtcNow()
             ? ProblemCodes.SoldOut
@@ -52,9 +73,46 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     }
 
     // After a create or edit on this instance: the new row, and no remembered sold-out.
-    public void Set(Campaign campaign) =>
-        _entries[campaign.Id] = new Entry(Task.FromResult<CampaignSnapshot?>(CampaignSnapshot.From(campaign)),
-            time.GetUtcNow() + _options.RefreshInterval);
+    public void Set(Campaign campaign)
+    {
+        var now = time.GetUtcNow();
+        _missingUntil.TryRemove(campaign.Id, out _);
+        var highest = Volatile.Read(ref _highest);
+        if (!highest.Id.IsCompletedSuccessfully || highest.Id.Result < campaign.Id)
+            Volatile.Write(ref _highest, new HighestId(Task.FromResult(campaign.Id), now + _options.RefreshInterval));
+        _entries[campaign.Id] = Added(campaign.Id,
+            new Entry(Task.FromResult<CampaignSnapshot?>(CampaignSnapshot.From(campaign)), now + _options.RefreshInterval));
+    }
+
+    private async ValueTask<bool> MayExistAsync(long couponId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_missingUntil.TryGetValue(couponId, out var until) && until > now)
+            return false;
+        var highest = Volatile.Read(ref _highest);
+        if (highest.Id.IsCompletedSuccessfully && (couponId <= highest.Id.Result || highest.RefreshAt > now))
+            return couponId <= highest.Id.Result;
+        if (highest.Id.IsCompleted)
+        {
+            // Stale or failed: one reload, whichever request gets here first.
+            var reloading = new HighestId(LoadHighestIdAsync(), now + _options.RefreshInterval);
+            highest = Interlocked.CompareExchange(ref _highest, reloading, highest) == highest ? reloading : Volatile.Read(ref _highest);
+        }
+        return couponId <= await highest.Id.WaitAsync(cancellationToken);
+    }
+
+    // Makes room for an entry about to be added: the bound holds whatever ids are asked.
+    private Entry Added(long couponId, Entry entry)
+    {
+        if (_entries.Count >= _options.MaxCampaigns)
+        {
+            foreach (var key in _entries.Keys)
+            {
+                if (key != couponId && _entries.TryRemove(key, out _))
+                    break;
+            }
+        }
+        return entry;
+    }
 
     private void RefreshInBackground(long couponId, Entry stale, DateTimeOffset now)
     {
@@ -76,8 +134,23 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == couponId);
+        if (campaign is null)
+        {
+            if (_missingUntil.Count >= _options.MaxCampaigns)
+                _missingUntil.Clear();
+            _missingUntil[couponId] = time.GetUtcNow() + _options.MissingMemory;
+        }
         return campaign is null ? null : CampaignSnapshot.From(campaign);
     }
+
+    private async Task<long> LoadHighestIdAsync()
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
+        return await db.Campaigns.MaxAsync(c => (long?)c.Id) ?? 0;
+    }
+
+    private sealed record HighestId(Task<long> Id, DateTimeOffset RefreshAt);
 
     private sealed class Entry(Task<CampaignSnapshot?> loading, DateTimeOffset refreshAt)
     {

@@ -14,4 +14,11 @@ public sealed class CampaignCacheOptions
     // The window check against the local clock only rejects this far outside the window; near
     // its edges the Lua script decides, with Redis TIME.
     public TimeSpan ClockTolerance { get; set; } = TimeSpan.FromSeconds(1);
+
+    // Campaigns held, and ids below the highest found without a campaign; past this many, some
+    // are dropped (and loaded again when asked).
+    public int MaxCampaigns { get; set; } = 10_000;
+
+    // How long an id below the highest found without a campaign is answered 404 from memory.
+    public TimeSpan MissingMemory { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -13,7 +13,8 @@ namespace Coupon.Api.Issuing;
 // about a tenth of its CPU under load. Here a window is one dictionary, dropped whole when the
 // next window starts, so the cost per request stays flat however many users come.
 public sealed class IssueRateLimit(
-    IOptions<IssueRateLimitOptions> options, TimeProvider time, IssueTelemetry telemetry, IssueStatistics statistics) : IEndpointFilter
+    IOptions<IssueRateLimitOptions> options, TimeProvider time, IssueTelemetry telemetry, IssueStatistics statistics,
+    CampaignCache campaigns) : IEndpointFilter
 {
     private readonly UserRequestWindows _windows = new(options.Value.PermitLimit, options.Value.Window, time);
 
@@ -25,7 +26,8 @@ public sealed class IssueRateLimit(
 
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         telemetry.RecordRateLimited();
-        if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var couponId) && couponId > 0)
+        // Counted for campaigns that exist only: an id a client made up must not become a Redis key.
+        if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var couponId) && campaigns.Holds(couponId))
             statistics.RecordRejection(couponId, ProblemCodes.RateLimited);
         return ApiProblems.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
             "Too many requests", "Slow down: too many issue requests from this user.");

@@ -7,12 +7,16 @@ namespace Coupon.Api.Issuing;
 // Rejections by code and issues per second, per campaign, for the stats endpoint. Counted in
 // process and flushed to Redis once a second, so the hot path adds no Redis command and several
 // api instances add up their counts.
-public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider time, ILogger<IssueStatistics> logger) : BackgroundService
+public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider time, ILogger<IssueStatistics> logger)
+    : DependencyLoop(time, logger)
 {
     // How far back the per-second series reaches.
     public static readonly TimeSpan History = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    // Rejection counts stay this long after a campaign's last rejection, then Redis drops them.
+    private static readonly TimeSpan RejectionsKept = TimeSpan.FromDays(30);
 
     private ConcurrentDictionary<(long CouponId, string Code), long> _rejections = new();
     private ConcurrentDictionary<(long CouponId, long Second), long> _issued = new();
@@ -33,24 +37,20 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
     public async Task<IReadOnlyList<(DateTimeOffset At, long Issued)>> RecentAsync(long couponId)
     {
         var keys = new CampaignKeys(couponId);
-        var last = time.GetUtcNow().ToUnixTimeSeconds() - 1;
+        var last = Time.GetUtcNow().ToUnixTimeSeconds() - 1;
         var seconds = Enumerable.Range(0, (int)History.TotalSeconds).Select(i => last - (long)History.TotalSeconds + 1 + i).ToArray();
         var values = await redis.GetDatabase().StringGetAsync([.. seconds.Select(keys.IssuedInSecond)]);
         return [.. seconds.Select((second, i) => (DateTimeOffset.FromUnixTimeSeconds(second), values[i].HasValue ? (long)values[i] : 0L))];
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => FlushInterval;
+
+    protected override Task RoundAsync(CancellationToken stoppingToken) => FlushAsync();
+
+    // What was counted since the last round still goes out.
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(FlushInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-                await FlushAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: what was counted since the last tick still goes out below.
-        }
+        await base.StopAsync(cancellationToken);
         await FlushAsync();
     }
 
@@ -65,7 +65,11 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
             var batch = redis.GetDatabase().CreateBatch();
             var commands = new List<Task>();
             foreach (var ((couponId, code), count) in rejections)
-                commands.Add(batch.HashIncrementAsync(new CampaignKeys(couponId).Rejections, code, count));
+            {
+                var key = new CampaignKeys(couponId).Rejections;
+                commands.Add(batch.HashIncrementAsync(key, code, count));
+                commands.Add(batch.KeyExpireAsync(key, RejectionsKept));
+            }
             foreach (var ((couponId, second), count) in issued)
             {
                 var key = new CampaignKeys(couponId).IssuedInSecond(second);
@@ -75,10 +79,10 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
             batch.Execute();
             await Task.WhenAll(commands);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // Statistics are best effort; the issue path does not depend on them.
-            logger.LogWarning(e, "Flushing issue statistics to Redis failed");
+            Logger.LogWarning(e, "Flushing issue statistics to Redis failed");
         }
     }
 }

@@ -6,8 +6,24 @@ namespace Coupon.Api.Issuing;
 
 // Publishes an accepted issue and waits for Kafka's acknowledgement (idempotent, acks=all,
 // configured in Aspire:Confluent:Kafka:Producer). The answer says whether the event may exist.
-public sealed class IssuedEventPublisher(IProducer<string, byte[]> producer, ILogger<IssuedEventPublisher> logger)
+// A producer that hit a fatal error refuses every message from then on, so it is replaced by a
+// new one: the api answers 503 for the messages in flight, not for the rest of its life.
+public sealed class IssuedEventPublisher(KafkaProducerFactory<string, byte[]> producers, ILogger<IssuedEventPublisher> logger) : IDisposable
 {
+    private readonly Lock _renewing = new();
+    private IProducer<string, byte[]>? _producer;
+
+    private IProducer<string, byte[]> Producer
+    {
+        get
+        {
+            if (Volatile.Read(ref _producer) is { } producer)
+                return producer;
+            lock (_renewing)
+                return _producer ??= producers.Create(RenewIfFatal);
+        }
+    }
+
     public async Task<PersistenceStatus> PublishAsync(CouponIssuedEvent issued)
     {
         using var activity = IssueTelemetry.MessagingSource.StartActivity($"{CouponTopics.Issued} publish", ActivityKind.Producer);
@@ -23,7 +39,7 @@ public sealed class IssuedEventPublisher(IProducer<string, byte[]> producer, ILo
         {
             // No request cancellation here: once produced, the outcome must be known to decide
             // between keeping and undoing the acceptance, even if the client went away.
-            await producer.ProduceAsync(CouponTopics.Issued, message);
+            await Producer.ProduceAsync(CouponTopics.Issued, message);
             return PersistenceStatus.Persisted;
         }
         catch (ProduceException<string, byte[]> e)
@@ -42,4 +58,25 @@ public sealed class IssuedEventPublisher(IProducer<string, byte[]> producer, ILo
             return PersistenceStatus.NotPersisted;
         }
     }
+
+    // librdkafka reports a fatal error through the errors callback, on the failed producer's thread.
+    private void RenewIfFatal(IProducer<string, byte[]> failed, Error error)
+    {
+        if (!error.IsFatal)
+            return;
+        lock (_renewing)
+        {
+            // Reported once per producer, but a stale report must not replace a good producer.
+            if (_producer != failed)
+                return;
+            _producer = producers.Create(RenewIfFatal);
+        }
+        logger.LogError("The Kafka producer hit a fatal error ({Reason}); a new producer replaces it", error.Reason);
+        // Not on the failed producer's own thread, which disposing waits for; its messages in
+        // flight fail, and those requests answer 503.
+        _ = Task.Run(failed.Dispose);
+    }
+
+    // The container disposes this singleton at shutdown; the producer flushes and closes with it.
+    public void Dispose() => Volatile.Read(ref _producer)?.Dispose();
 }

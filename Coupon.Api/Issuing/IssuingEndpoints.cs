@@ -8,7 +8,10 @@ public static class IssuingEndpoints
     {
         var group = routes.MapGroup("/api/coupons").WithTags("Issuing");
 
-        group.MapGet("/{id}", GetCampaign.Handle).AllowAnonymous().WithName("GetCampaign");
+        group.MapGet("/{id}", GetCampaign.Handle).AllowAnonymous()
+            .RequireRateLimiting(AnonymousRateLimit.Policy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithName("GetCampaign");
         group.MapPost("/{id}/issue", IssueCoupon.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)
             // One instance for the app: AddEndpointFilter<T> would build one per request, and the

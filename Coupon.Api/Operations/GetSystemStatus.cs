@@ -7,7 +7,8 @@ using StackExchange.Redis;
 
 namespace Coupon.Api.Operations;
 
-// GET /api/admin/system: the api's dependency checks and what each worker last wrote to Redis.
+// GET /api/admin/system: the api's dependency checks, with their descriptions (operators only),
+// and what each worker last wrote to Redis.
 public static class GetSystemStatus
 {
     private static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
@@ -20,9 +21,9 @@ public static class GetSystemStatus
     };
 
     public static async Task<Ok<SystemStatus>> Handle(
-        HealthCheckService health, IConnectionMultiplexer redis, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HealthReportCache health, IConnectionMultiplexer redis, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var report = await health.CheckHealthAsync(cancellationToken);
+        var report = await health.GetAsync(cancellationToken);
         var dependencies = report.Entries.ToDictionary(
             e => ResourceNames.GetValueOrDefault(e.Key, e.Key),
             e => new DependencyHealth(e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds));

@@ -6,6 +6,15 @@ public static class CampaignRules
 {
     public const int TitleMaxLength = 100;
 
+    // What the amount columns hold: DECIMAL(12, 2).
+    public const decimal MaxAmount = 9_999_999_999.99m;
+    public const int AmountDecimals = 2;
+
+    // Issue windows lie in these years, so that every date computed from them (a clock tolerance
+    // added, a time zone applied) stays a valid date.
+    public static readonly DateTimeOffset EarliestIssueTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset LatestIssueTime = new(9999, 12, 30, 23, 59, 59, TimeSpan.Zero);
+
     public static Dictionary<string, string[]> Validate(CampaignRequest request)
     {
         var errors = new Dictionary<string, string[]>();
@@ -19,23 +28,38 @@ public static class CampaignRules
         if (request.TotalQuantity is < 1)
             Add("totalQuantity", "Total quantity must be at least 1, or empty for unlimited.");
 
-        if (request.DiscountAmount is null)
-            Add("discountAmount", "Discount amount is required.");
-        else if (request.DiscountAmount < 0)
-            Add("discountAmount", "Discount amount must be 0 or more.");
+        if (AmountError("Discount amount", request.DiscountAmount) is { } discountError)
+            Add("discountAmount", discountError);
+        if (AmountError("Minimum order amount", request.MinOrderAmount) is { } minOrderError)
+            Add("minOrderAmount", minOrderError);
+        // A minimum order of 0 means no minimum; otherwise the discount cannot exceed it.
+        if (request is { DiscountAmount: { } discount, MinOrderAmount: { } minOrder } && minOrder > 0 && discount > minOrder)
+            Add("discountAmount", "Discount amount cannot exceed the minimum order amount (0 means no minimum).");
 
-        if (request.MinOrderAmount is null)
-            Add("minOrderAmount", "Minimum order amount is required.");
-        else if (request.MinOrderAmount < 0)
-            Add("minOrderAmount", "Minimum order amount must be 0 or more.");
-
-        if (request.IssueStart is null)
-            Add("issueStart", "Issue start is required.");
-        if (request.IssueEnd is null)
-            Add("issueEnd", "Issue end is required.");
+        if (IssueTimeError("Issue start", request.IssueStart) is { } startError)
+            Add("issueStart", startError);
+        if (IssueTimeError("Issue end", request.IssueEnd) is { } endError)
+            Add("issueEnd", endError);
         else if (request.IssueStart is not null && request.IssueStart >= request.IssueEnd)
             Add("issueEnd", "Issue end must be after issue start.");
 
         return errors;
     }
+
+    private static string? AmountError(string name, decimal? amount) => amount switch
+    {
+        null => $"{name} is required.",
+        < 0 => $"{name} must be 0 or more.",
+        > MaxAmount => $"{name} must be at most {MaxAmount:N2}.",
+        { } value when decimal.Round(value, AmountDecimals) != value => $"{name} can have at most {AmountDecimals} decimals.",
+        _ => null,
+    };
+
+    private static string? IssueTimeError(string name, DateTimeOffset? time) => time switch
+    {
+        null => $"{name} is required.",
+        { } value when value < EarliestIssueTime || value > LatestIssueTime =>
+            $"{name} must be between {EarliestIssueTime:yyyy-MM-dd} and {LatestIssueTime:yyyy-MM-dd HH:mm:ss} UTC.",
+        _ => null,
+    };
 }

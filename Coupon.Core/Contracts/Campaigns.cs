@@ -15,14 +15,15 @@ public enum CampaignState
 }
 
 // Body of POST /api/admin/coupons and PUT /api/admin/coupons/{id}. Nullable so that a missing
-// field is a validation error, not a silent default; a null TotalQuantity means unlimited.
+// field is a validation error, not a silent default; a null TotalQuantity means unlimited. The
+// times need an offset (400 without one) and CampaignRules bounds every field.
 public sealed record CampaignRequest(
     string? Title,
     int? TotalQuantity,
     decimal? DiscountAmount,
     decimal? MinOrderAmount,
-    DateTimeOffset? IssueStart,
-    DateTimeOffset? IssueEnd);
+    [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueStart,
+    [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueEnd);
 
 // One campaign as operators see it (GET /api/admin/coupons, the 201 of a create, the 200 of an edit).
 public sealed record CampaignView(

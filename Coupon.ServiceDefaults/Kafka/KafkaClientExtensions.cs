@@ -26,17 +26,22 @@ public static class KafkaClientExtensions
         settings.Config.EnableIdempotence ??= true;
         settings.Config.Acks ??= Acks.All;
 
-        builder.Services.AddSingleton(sp =>
+        builder.Services.AddSingleton(sp => new KafkaProducerFactory<TKey, TValue>(errors =>
         {
             var producer = new ProducerBuilder<TKey, TValue>(settings.Config);
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Confluent.Kafka.Producer");
             producer.SetLogHandler((_, message) => Log(logger, message))
-                .SetErrorHandler((_, error) => Log(logger, error));
+                .SetErrorHandler((client, error) =>
+                {
+                    Log(logger, error);
+                    errors?.Invoke(client, error);
+                });
             if (!settings.DisableMetrics)
                 producer.SetStatisticsHandler((_, json) => sp.GetRequiredService<KafkaClientMetrics>().Record(json));
             configureBuilder?.Invoke(sp, producer);
             return producer.Build();
-        });
+        }));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaProducerFactory<TKey, TValue>>().Create());
     }
 
     public static void AddKafkaConsumer<TKey, TValue>(

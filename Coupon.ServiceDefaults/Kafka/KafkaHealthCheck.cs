@@ -5,22 +5,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Aspire.Confluent.Kafka;
 
-// Healthy when a broker answers a metadata request in time. One admin client for the process,
-// created on the first probe.
+// Healthy when a broker answers a metadata request in time. GetMetadata blocks its thread up to
+// the timeout while the brokers are away, so it runs on a thread of its own, never a thread-pool
+// thread, and one probe at a time: a check arriving meanwhile awaits the probe in flight.
 internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeout, ILogger logger) : IHealthCheck, IDisposable
 {
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(ConnectionOnly(clientConfig))
-        .SetLogHandler((_, message) => KafkaClientExtensions.Log(logger, message))
-        .SetErrorHandler((_, error) => KafkaClientExtensions.Log(logger, error))
-        .Build());
+    private readonly Lock _lock = new();
+    private Task<Metadata>? _probe;
+    // Used by the probe in flight only.
+    private IAdminClient? _admin;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            // GetMetadata blocks; keep it off the request thread.
-            var metadata = await Task.Run(() => _admin.Value.GetMetadata(timeout), cancellationToken)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var metadata = await StartProbe().WaitAsync(cancellationToken).ConfigureAwait(false);
             return metadata.Brokers.Count > 0
                 ? HealthCheckResult.Healthy($"{metadata.Brokers.Count} broker(s), {metadata.Topics.Count} topic(s)")
                 : HealthCheckResult.Unhealthy("The Kafka cluster reported no broker.");
@@ -33,8 +32,40 @@ internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeo
 
     public void Dispose()
     {
-        if (_admin.IsValueCreated)
-            _admin.Value.Dispose();
+        lock (_lock)
+            _admin?.Dispose();
+    }
+
+    private Task<Metadata> StartProbe()
+    {
+        lock (_lock)
+        {
+            if (_probe is null || _probe.IsCompleted)
+            {
+                _probe = Task.Factory.StartNew(Probe, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+            return _probe;
+        }
+    }
+
+    private Metadata Probe()
+    {
+        var admin = _admin ??= new AdminClientBuilder(ConnectionOnly(clientConfig))
+            .SetLogHandler((_, message) => KafkaClientExtensions.Log(logger, message))
+            .SetErrorHandler((_, error) => KafkaClientExtensions.Log(logger, error))
+            .Build();
+        try
+        {
+            return admin.GetMetadata(timeout);
+        }
+        catch (KafkaException)
+        {
+            // A client that failed can sit in librdkafka's reconnect backoff for most of a minute
+            // after the brokers are back (seen with the embedded cluster): the next probe starts afresh.
+            _admin = null;
+            admin.Dispose();
+            throw;
+        }
     }
 
     // Producer or consumer properties would only make the admin client log warnings.

@@ -16,6 +16,9 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
 
     public int ProcessId => stack.ProcessIdOf(Resource);
 
+    // The application itself, under the `dotnet run` that DCP started.
+    public int ApplicationProcessId => ProcessTree.ApplicationUnder(ProcessId) ?? ProcessId;
+
     // The exit code of its last run, once it has stopped.
     public int? ExitCode =>
         stack.Notifications.TryGetCurrentState(Resource, out var current) ? current.Snapshot.ExitCode : null;

@@ -111,10 +111,20 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
             ("oversized", Json($"{{\"title\":\"{new string('a', 100_000)}\"}}"), HttpStatusCode.RequestEntityTooLarge, ProblemCodes.BodyTooLarge),
             ("text/plain", new StringContent(ValidBody, Encoding.UTF8, "text/plain"), HttpStatusCode.UnsupportedMediaType, ProblemCodes.UnsupportedMediaType),
             ("form", new FormUrlEncodedContent([new("title", "x")]), HttpStatusCode.UnsupportedMediaType, ProblemCodes.UnsupportedMediaType),
-            ("empty title", Json(ValidBody.Replace("\"Bad input\"", "\"\"", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("empty title", Changed("\"Bad input\"", "\"\""), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
             ("start after end", Json("{\"title\":\"x\",\"totalQuantity\":1,\"discountAmount\":1,\"minOrderAmount\":0,\"issueStart\":\"2030-01-02T00:00:00Z\",\"issueEnd\":\"2030-01-01T00:00:00Z\"}"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
-            ("zero quantity", Json(ValidBody.Replace("\"totalQuantity\":5", "\"totalQuantity\":0", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
-            ("negative amount", Json(ValidBody.Replace("\"discountAmount\":100", "\"discountAmount\":-1", StringComparison.Ordinal)), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("zero quantity", Changed("\"totalQuantity\":5", "\"totalQuantity\":0"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("negative amount", Changed("\"discountAmount\":100", "\"discountAmount\":-1"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("discount beyond DECIMAL(12,2)", Changed("\"discountAmount\":100", "\"discountAmount\":99999999999999"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("minimum order beyond DECIMAL(12,2)", Changed("\"minOrderAmount\":0", "\"minOrderAmount\":10000000000"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("three decimals", Changed("\"discountAmount\":100", "\"discountAmount\":100.005"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("discount above the minimum order", Changed("\"minOrderAmount\":0", "\"minOrderAmount\":50"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("start in year 1", Changed("2030-01-01T00:00:00Z", "0001-01-01T00:00:00Z"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("start before 2000", Changed("2030-01-01T00:00:00Z", "1999-12-31T23:59:59Z"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("end at the last second of year 9999", Changed("2030-01-02T00:00:00Z", "9999-12-31T23:59:59Z"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("end in year 10000", Changed("2030-01-02T00:00:00Z", "10000-01-01T00:00:00Z"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("a time without an offset", Changed("2030-01-01T00:00:00Z", "2030-01-01T00:00:00"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("a date without a time", Changed("2030-01-02T00:00:00Z", "2030-01-02"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
         };
 
         await AssertNothingChangesAsync(campaign.Id, async () =>
@@ -142,15 +152,30 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
         await AssertNothingChangesAsync(campaign.Id, async () =>
         {
             using var lowered = await Api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", Api.OperatorToken,
-                Json(ValidBody.Replace("\"totalQuantity\":5", "\"totalQuantity\":1", StringComparison.Ordinal)));
+                Changed("\"totalQuantity\":5", "\"totalQuantity\":1"));
             var problem = await IsProblemAsync(lowered, HttpStatusCode.BadRequest, ProblemCodes.QuantityBelowAccepted, "lowered quantity");
             Assert.True(problem.GetProperty("errors").TryGetProperty("totalQuantity", out _));
         });
     }
 
+    [Fact]
+    public async Task The_widest_window_accepted_issues_and_answers_like_any_other()
+    {
+        var campaign = await Api.CreateCampaignAsync(10, CampaignRules.EarliestIssueTime, CampaignRules.LatestIssueTime);
+
+        using (var issued = await Api.IssueAsync(campaign.Id, User))
+            Assert.Equal(HttpStatusCode.Accepted, issued.StatusCode);
+        using var info = await Api.SendAsync(HttpMethod.Get, $"/api/coupons/{campaign.Id}", null);
+        Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+        await Invariants.AssertAsync(campaign.Id, 10, accepted: [User], refused: []);
+    }
+
     private const string ValidBody =
         "{\"title\":\"Bad input\",\"totalQuantity\":5,\"discountAmount\":100,\"minOrderAmount\":0," +
         "\"issueStart\":\"2030-01-01T00:00:00Z\",\"issueEnd\":\"2030-01-02T00:00:00Z\"}";
+
+    // The valid body with one piece of it replaced.
+    private static StringContent Changed(string from, string to) => Json(ValidBody.Replace(from, to, StringComparison.Ordinal))!;
 
     private static StringContent? Json(string? body) =>
         body is null ? null : new StringContent(body, Encoding.UTF8, "application/json");

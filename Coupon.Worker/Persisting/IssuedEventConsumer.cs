@@ -40,12 +40,24 @@ public sealed partial class IssuedEventConsumer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = Collect();
-                // A stop request lets the batch in hand finish: it is persisted and committed.
-                // Waiting on this dedicated thread keeps one batch in flight at a time.
-                if (batch.Count > 0)
-                    HandleAsync(batch, stoppingToken).GetAwaiter().GetResult();
-                metrics.ConsumerLagMeasured(Lag());
+                List<ConsumeResult<byte[], byte[]>> batch = [];
+                try
+                {
+                    batch = Collect();
+                    // A stop request lets the batch in hand finish: it is persisted and committed.
+                    // Waiting on this dedicated thread keeps one batch in flight at a time.
+                    if (batch.Count > 0)
+                        HandleAsync(batch, stoppingToken).GetAwaiter().GetResult();
+                    metrics.ConsumerLagMeasured(Lag());
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Whatever escaped the batch's own retries must not end the host; the batch
+                    // is read again rather than skipped.
+                    LogLoopFailed(ex);
+                    Rewind(batch);
+                    stoppingToken.WaitHandle.WaitOne(_options.RetryDelay);
+                }
             }
         }
         finally
@@ -132,14 +144,14 @@ public sealed partial class IssuedEventConsumer(
                 await attempt();
                 return true;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                if (stoppingToken.IsCancellationRequested)
-                {
-                    LogAbandoned(ex);
-                    return false;
-                }
                 LogRetrying(ex, delay);
+            }
+            catch (Exception ex)
+            {
+                LogAbandoned(ex);
+                return false;
             }
             try
             {
@@ -167,6 +179,23 @@ public sealed partial class IssuedEventConsumer(
         {
             // Partitions reassigned meanwhile: their new owner replays the batch, harmlessly.
             LogCommitFailed(ex, ex.Error.Reason);
+        }
+    }
+
+    // Back to the first offset of the batch on each of its partitions.
+    private void Rewind(List<ConsumeResult<byte[], byte[]>> batch)
+    {
+        foreach (var first in batch.GroupBy(r => r.TopicPartition).Select(g => g.MinBy(r => r.Offset.Value)!))
+        {
+            try
+            {
+                consumer.Seek(first.TopicPartitionOffset);
+            }
+            catch (KafkaException ex)
+            {
+                // Revoked meanwhile: its new owner reads it from the committed offset.
+                LogRewindFailed(ex, first.TopicPartition.ToString());
+            }
         }
     }
 
@@ -206,6 +235,12 @@ public sealed partial class IssuedEventConsumer(
 
     [LoggerMessage(LogLevel.Warning, "Consuming failed: {Reason}")]
     private partial void LogConsumeFailed(Exception exception, string reason);
+
+    [LoggerMessage(LogLevel.Error, "Consuming failed unexpectedly; the batch in hand is read again")]
+    private partial void LogLoopFailed(Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Could not rewind {Partition}")]
+    private partial void LogRewindFailed(Exception exception, string partition);
 
     [LoggerMessage(LogLevel.Warning, "Persisting a batch failed; retrying in {Delay} without committing its offsets")]
     private partial void LogRetrying(Exception exception, TimeSpan delay);

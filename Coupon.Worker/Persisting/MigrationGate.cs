@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Coupon.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -43,8 +42,9 @@ public sealed partial class MigrationGate(
                 }
                 LogPending(pending.Count);
             }
-            catch (DbException ex)
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
+                // A fault here would fail every loop waiting on the gate, for good.
                 LogUnreachable(ex);
             }
             await Task.Delay(delay, stopping);

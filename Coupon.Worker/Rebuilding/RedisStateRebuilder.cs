@@ -20,31 +20,16 @@ public sealed partial class RedisStateRebuilder(
     WorkerMetrics metrics,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILogger<RedisStateRebuilder> logger) : BackgroundService
+    ILogger<RedisStateRebuilder> logger) : DependencyLoop(time, logger)
 {
     private readonly WorkerOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await migrations.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(_options.RebuildCheckInterval, time);
-        do
-        {
-            try
-            {
-                await RebuildLostAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Redis or MySQL unreachable, or the drain took too long: the next tick tries again.
-                LogCheckFailed(ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => _options.RebuildCheckInterval;
 
-    private async Task RebuildLostAsync(CancellationToken cancellationToken)
+    // Redis or MySQL unreachable, or the drain took too long: the next round tries again.
+    protected override async Task RoundAsync(CancellationToken cancellationToken)
     {
+        await migrations.WaitAsync(cancellationToken);
         var lost = await LostCampaignsAsync(cancellationToken);
         if (lost.Count == 0)
             return;
@@ -64,7 +49,7 @@ public sealed partial class RedisStateRebuilder(
 
             LogLost(locked);
             // An acceptance made just before the loss may still be on its way to Kafka.
-            await Task.Delay(_options.RebuildSettle, time, cancellationToken);
+            await Task.Delay(_options.RebuildSettle, Time, cancellationToken);
             var watermarks = progress.HighWatermarks();
             await progress.WaitUntilCommittedAsync(watermarks, _options.RebuildDrainTimeout, cancellationToken);
 
@@ -83,7 +68,7 @@ public sealed partial class RedisStateRebuilder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         var ids = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now).Select(c => c.Id).ToListAsync(cancellationToken);
 
         var batch = redis.GetDatabase().CreateBatch();
@@ -119,7 +104,4 @@ public sealed partial class RedisStateRebuilder(
 
     [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
     private partial void LogRebuilt(long couponId, int winners);
-
-    [LoggerMessage(LogLevel.Warning, "Checking for lost Redis state failed; trying again")]
-    private partial void LogCheckFailed(Exception exception);
 }

@@ -20,35 +20,26 @@ public sealed partial class WinnerReconciler(
     WorkerMetrics metrics,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILogger<WinnerReconciler> logger) : BackgroundService
+    ILogger<WinnerReconciler> logger) : DependencyLoop(time, logger)
 {
     private const int PageSize = 1000;
 
     private readonly WorkerOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => _options.ReconcileInterval;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        await migrations.WaitAsync(stoppingToken);
         LogStarted(_options.ReconcileInterval, _options.ReconcileGrace);
-        using var timer = new PeriodicTimer(_options.ReconcileInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ReconcileAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(ex);
-            }
-        }
+        return base.StartAsync(cancellationToken);
     }
 
-    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    protected override async Task RoundAsync(CancellationToken cancellationToken)
     {
+        await migrations.WaitAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var since = (now - _options.ReconcileLookback).UtcDateTime;
         var campaigns = await db.Campaigns.AsNoTracking()
             .Where(c => c.IssueEnd > since)
@@ -98,7 +89,4 @@ public sealed partial class WinnerReconciler(
 
     [LoggerMessage(LogLevel.Information, "Reconciling every {Interval}, winners older than {Grace} without a row are re-published")]
     private partial void LogStarted(TimeSpan interval, TimeSpan grace);
-
-    [LoggerMessage(LogLevel.Warning, "Reconciling failed; trying again at the next tick")]
-    private partial void LogFailed(Exception exception);
 }

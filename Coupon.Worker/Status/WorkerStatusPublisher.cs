@@ -13,28 +13,18 @@ public sealed partial class WorkerStatusPublisher(
     WorkerMetrics metrics,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILogger<WorkerStatusPublisher> logger) : BackgroundService
+    ILogger<WorkerStatusPublisher> logger) : DependencyLoop(time, logger)
 {
     private readonly WorkerOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => _options.StatusInterval;
+
+    protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.StatusInterval, time);
-        do
-        {
-            try
-            {
-                var status = new WorkerStatus(_options.Instance, time.GetUtcNow(), metrics.ConsumerLag,
-                    metrics.RowsPersisted, metrics.ReconcilerRepairs, metrics.DeadLettered);
-                await redis.GetDatabase().HashSetAsync(CampaignKeys.WorkersKey, _options.Instance,
-                    JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
-            }
-            catch (RedisException ex)
-            {
-                LogNotPublished(ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var status = new WorkerStatus(_options.Instance, Time.GetUtcNow(), metrics.ConsumerLag,
+            metrics.RowsPersisted, metrics.ReconcilerRepairs, metrics.DeadLettered);
+        await redis.GetDatabase().HashSetAsync(CampaignKeys.WorkersKey, _options.Instance,
+            JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -44,12 +34,12 @@ public sealed partial class WorkerStatusPublisher(
         {
             await redis.GetDatabase().HashDeleteAsync(CampaignKeys.WorkersKey, _options.Instance);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            LogNotPublished(ex);
+            LogNotRemoved(ex);
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Could not write the worker status to Redis")]
-    private partial void LogNotPublished(Exception exception);
+    [LoggerMessage(LogLevel.Warning, "Could not remove the worker status from Redis")]
+    private partial void LogNotRemoved(Exception exception);
 }
