@@ -33,7 +33,8 @@ fi
 # Build once, then run the AppHost's own binary so that Ctrl+C, SIGTERM and kill -9 reach the
 # AppHost itself (DCP stops everything when it goes). The environment is the `http` profile of
 # Coupon.AppHost/Properties/launchSettings.json, which `dotnet run --project Coupon.AppHost` uses.
-dotnet build Coupon.AppHost --nologo -v quiet -consoleLoggerParameters:NoSummary
+# Its messages go to stderr: `./run.sh token …` prints only tokens on stdout.
+dotnet build Coupon.AppHost --nologo -v quiet -consoleLoggerParameters:NoSummary 1>&2
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://localhost:18888}
 export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL:-http://localhost:18889}

@@ -90,36 +90,4 @@ public sealed class HealthEndpointTests(StackFixture stack, ITestOutputHelper ou
         Assert.True(median < TimeSpan.FromMilliseconds(200), $"Median issue request {median.TotalMilliseconds:0} ms during the /health flood.");
         Assert.True(slowest < TimeSpan.FromSeconds(3), $"An issue request took {slowest.TotalMilliseconds:0} ms during the /health flood.");
     }
-
-    [Fact]
-    public async Task A_fatal_producer_error_is_followed_by_a_new_producer_that_issues_again()
-    {
-        // An api of its own, whose producer starts with its first issue: the producer id it asks
-        // for then is refused, a fatal error for an idempotent producer.
-        await using var api = await Stack.StartProjectAsync(CouponProject.Api);
-        using var client = new IssuingClient(api.BaseAddress, Stack.Tokens);
-        var campaign = await client.CreateOpenCampaignAsync(100, await Redis.NowAsync());
-        Stack.Kafka.PushRequestErrors(KafkaApi.InitProducerId, ErrorCode.ClusterAuthorizationFailed);
-        try
-        {
-            using var fatal = await client.IssueAsync(campaign.Id, 1);
-            await ProblemAssert.IsProblemAsync(fatal, HttpStatusCode.ServiceUnavailable, ProblemCodes.Unavailable);
-        }
-        finally
-        {
-            Stack.Kafka.ClearRequestErrors(KafkaApi.InitProducerId);
-        }
-
-        var statuses = new List<HttpStatusCode>();
-        var user = 2L;
-        var deadline = Stopwatch.GetTimestamp() + 15 * Stopwatch.Frequency;
-        while (Stopwatch.GetTimestamp() < deadline && statuses.LastOrDefault() != HttpStatusCode.Accepted)
-        {
-            using var retried = await client.IssueAsync(campaign.Id, user++);
-            statuses.Add(retried.StatusCode);
-            await Task.Delay(250);
-        }
-        Assert.True(statuses.LastOrDefault() == HttpStatusCode.Accepted,
-            $"No issue accepted after the fatal error: {string.Join(", ", statuses.Select(s => (int)s))}. " + string.Join(Environment.NewLine, await api.RecentOutputAsync()));
-    }
 }
