@@ -26,7 +26,6 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     public const string DeadLetterTopic = "coupon-issued.dlq";
     public const int IssuedTopicPartitions = 8;
 
-    private IntPtr _handle;
     private IntPtr _cluster;
     private ConsumedLogPruning? _pruning;
 
@@ -50,11 +49,11 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     // Starts the cluster with Coupon's topics.
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _handle = MockClusterNative.NewHandle();
-        _cluster = MockClusterNative.NewCluster(_handle, brokerCount);
+        var handle = MockClusterNative.NewHandle();
+        _cluster = MockClusterNative.NewCluster(handle, brokerCount);
         if (_cluster == IntPtr.Zero)
         {
-            MockClusterNative.DestroyHandle(_handle);
+            MockClusterNative.DestroyHandle(handle);
             throw new InvalidOperationException("librdkafka could not create the mock cluster.");
         }
         BootstrapServers = Marshal.PtrToStringUTF8(MockClusterNative.Bootstraps(_cluster))
@@ -109,7 +108,10 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
             ClearRequestErrors(api);
     }
 
-    // Undelivered events are gone with it.
+    // Undelivered events are gone with it. The brokers go down (connections closed, new ones
+    // refused) but the cluster is not destroyed: librdkafka's mock aborts its whole process on an
+    // assertion (rd_kafka_enq_once_del_source_return) when destroyed while clients still hold
+    // requests, and its memory goes with the process anyway.
     public async Task StopAsync()
     {
         if (_pruning is not null)
@@ -119,8 +121,8 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
         }
         if (_cluster != IntPtr.Zero)
         {
-            MockClusterNative.DestroyCluster(_cluster);
-            MockClusterNative.DestroyHandle(_handle);
+            foreach (var broker in BrokerIds)
+                _ = MockClusterNative.SetBrokerDown(_cluster, broker);
             _cluster = IntPtr.Zero;
         }
     }

@@ -38,9 +38,6 @@ internal static partial class MockClusterNative
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_cluster_new")]
     public static partial IntPtr NewCluster(IntPtr handle, int brokerCount);
 
-    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_cluster_destroy")]
-    public static partial void DestroyCluster(IntPtr cluster);
-
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_cluster_bootstraps")]
     public static partial IntPtr Bootstraps(IntPtr cluster);
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Confluent.Kafka;
 using Coupon.Core.Contracts;
-using Coupon.Kafka;
 using Coupon.Tests.Fixture;
 using Coupon.Tests.Issuing;
 using Xunit.Abstractions;
