@@ -22,6 +22,11 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
     private readonly IAdminClient _admin;
     private readonly Queue<(DateTimeOffset At, IReadOnlyList<TopicPartitionOffset> Committed)> _seen = new();
     private readonly CancellationTokenSource _stopping = new();
+    // Held while a round's request is in flight: librdkafka's admin client aborts its whole process
+    // on an assertion (rd_kafka_enq_once_del_source_return) when a broker goes down under a
+    // coordinator request, so brokers go down only between rounds, and rounds pause meanwhile.
+    private readonly SemaphoreSlim _round = new(1, 1);
+    private bool _paused;
     private readonly Task _loop;
 
     public ConsumedLogPruning(EmbeddedKafka kafka, TimeSpan retention)
@@ -41,7 +46,18 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
-                await PruneAsync();
+            {
+                await _round.WaitAsync(stopping);
+                try
+                {
+                    if (!_paused)
+                        await PruneAsync();
+                }
+                finally
+                {
+                    _round.Release();
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -73,11 +89,27 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
             _kafka.DeleteRecordsBefore(committed.Topic, committed.Partition, committed.Offset.Value);
     }
 
+    // Runs the change to the brokers between two rounds; `paused` says whether rounds go on after it.
+    public void BetweenRounds(Action change, bool paused)
+    {
+        _round.Wait();
+        try
+        {
+            change();
+            _paused = paused;
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _loop;
         _admin.Dispose();
         _stopping.Dispose();
+        _round.Dispose();
     }
 }

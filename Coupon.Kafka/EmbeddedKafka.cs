@@ -88,9 +88,9 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     public void SetTopicError(string topic, ErrorCode error) => MockClusterNative.SetTopicError(_cluster, topic, (int)error);
 
     // A down broker closes its connections and refuses new ones.
-    public void SetBrokerDown(int brokerId) => Check(MockClusterNative.SetBrokerDown(_cluster, brokerId));
+    public void SetBrokerDown(int brokerId) => BetweenPruningRounds(() => Check(MockClusterNative.SetBrokerDown(_cluster, brokerId)), paused: true);
 
-    public void SetBrokerUp(int brokerId) => Check(MockClusterNative.SetBrokerUp(_cluster, brokerId));
+    public void SetBrokerUp(int brokerId) => BetweenPruningRounds(() => Check(MockClusterNative.SetBrokerUp(_cluster, brokerId)), paused: false);
 
     public void SetBrokerRtt(int brokerId, TimeSpan roundTrip) =>
         Check(MockClusterNative.SetBrokerRtt(_cluster, brokerId, (int)roundTrip.TotalMilliseconds));
@@ -106,6 +106,14 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
         BrokerIds.ToList().ForEach(id => SetBrokerRtt(id, TimeSpan.Zero));
         foreach (var api in Enum.GetValues<KafkaApi>())
             ClearRequestErrors(api);
+    }
+
+    private void BetweenPruningRounds(Action change, bool paused)
+    {
+        if (_pruning is null)
+            change();
+        else
+            _pruning.BetweenRounds(change, paused);
     }
 
     // Undelivered events are gone with it. The brokers go down (connections closed, new ones
