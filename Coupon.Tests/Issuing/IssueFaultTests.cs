@@ -90,7 +90,8 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
             Assert.True(await Poll.UntilAsync(() => _redis.IsWinnerAsync(campaign.Id, 42), winner => winner, TimeSpan.FromSeconds(4)),
                 "The issue script never recorded the winner.");
             shared.Api.Kill();
-            await Assert.ThrowsAnyAsync<HttpRequestException>(() => pending);
+            // No answer: a reset, or (DCP's proxy holding the client's connection) the client's timeout.
+            await Assert.ThrowsAnyAsync<Exception>(() => pending);
         }
         finally
         {
