@@ -6,7 +6,7 @@ namespace Coupon.Tests.Hosting;
 
 // `./run.sh` as a developer runs it: the AppHost in a process of its own, the dashboard's sign-in
 // link on the console, every resource healthy; and whichever way it ends, nothing of it is left.
-// In the stack collection, so that every process that appears meanwhile is this AppHost's.
+// In the stack collection, so that one stack starts at a time.
 [Collection(StackCollection.Name)]
 public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
 {
@@ -18,25 +18,25 @@ public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
     [Fact]
     public async Task Run_prints_the_dashboard_link_and_SIGTERM_leaves_no_process()
     {
-        var before = ProcessTree.AllPids();
         await using var appHost = await StartAsync();
+        var started = ProcessTree.StartedBy(appHost.Id);
 
         appHost.Terminate();
 
         Assert.Equal(0, await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(90)));
-        await AssertNoneLeftAsync(before);
+        await AssertNoneLeftAsync(started);
     }
 
     [Fact]
     public async Task Kill_9_of_the_AppHost_leaves_no_process()
     {
-        var before = ProcessTree.AllPids();
         await using var appHost = await StartAsync();
+        var started = ProcessTree.StartedBy(appHost.Id);
 
         appHost.Kill();
 
         await appHost.Exited;
-        await AssertNoneLeftAsync(before);
+        await AssertNoneLeftAsync(started);
     }
 
     public void Dispose()
@@ -85,11 +85,12 @@ public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
         }
     }
 
-    // Every process that appeared since `before` (AppHost, DCP, dashboard, servers, projects) is gone.
-    private static async Task AssertNoneLeftAsync(IReadOnlySet<int> before)
+    // Every process the AppHost ran (DCP, dashboard, servers, projects and their wrappers) is gone.
+    private static async Task AssertNoneLeftAsync(IReadOnlyList<int> started)
     {
+        Assert.True(started.Count > 10, $"only {started.Count} processes found for the AppHost");
         var deadline = DateTime.UtcNow + LeftoverGrace;
-        var left = ProcessTree.AllPids().Except(before).Where(ProcessTree.IsAlive).ToList();
+        var left = started.Where(ProcessTree.IsAlive).ToList();
         while (left.Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(500);

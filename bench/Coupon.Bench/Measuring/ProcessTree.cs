@@ -10,12 +10,15 @@ public static class ProcessTree
     // DCP, the orchestrator an AppHost starts (`dcp start-apiserver --monitor <AppHost pid>`,
     // detached), with its controllers and process monitors: it also runs the proxies in front of
     // proxied endpoints. Not the servers and projects it started.
-    public static IReadOnlyList<int> DcpOf(int appHost)
+    public static IReadOnlyList<int> DcpOf(int appHost) => [.. StartedBy(appHost).Where(pid => CommandName(pid) == "dcp")];
+
+    // Everything an AppHost runs: its own children, and DCP (detached) with all it started.
+    public static IReadOnlyList<int> StartedBy(int appHost)
     {
         var monitor = appHost.ToString(CultureInfo.InvariantCulture);
         var servers = AllPids().Where(pid => CommandLine(pid) is [_, "start-apiserver", .. var rest]
             && rest.Index().Any(arg => arg.Item == "--monitor" && rest.ElementAtOrDefault(arg.Index + 1) == monitor));
-        return [.. servers.SelectMany(server => Descendants(server).Prepend(server)).Where(pid => CommandName(pid) == "dcp")];
+        return [.. servers.Prepend(appHost).SelectMany(root => Descendants(root).Prepend(root)).Distinct()];
     }
 
     // The application under a `dotnet run` wrapper, once started: the wrapper's deepest descendant
@@ -45,7 +48,7 @@ public static class ProcessTree
             .FirstOrDefault(entry => entry.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
     }
 
-    public static IReadOnlySet<int> AllPids() => Directory.EnumerateDirectories("/proc")
+    private static IReadOnlySet<int> AllPids() => Directory.EnumerateDirectories("/proc")
         .Select(folder => int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid) ? pid : 0)
         .Where(pid => pid > 0)
         .ToHashSet();
