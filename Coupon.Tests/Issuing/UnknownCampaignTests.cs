@@ -17,7 +17,10 @@ public sealed class UnknownCampaignTests(StackFixture stack, ITestOutputHelper o
     private const int Users = 4;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Measured = TimeSpan.FromSeconds(20);
-    private const long MaxRssGrowthBytes = 10L * 1024 * 1024;
+    // A freshly started api's RSS drifts by about 10 MB while it warms up (seen on a fresh CI clone);
+    // an entry kept per unknown id grew it 18 MB per 37,000 ids, so a leak over the measured run's
+    // 40,000-110,000 ids still crosses this.
+    private const long MaxRssGrowthBytes = 25L * 1024 * 1024;
 
     private long _nextId;
 
