@@ -45,6 +45,11 @@ read -r passed failed skipped < <(grep -ho '<Counters [^>]*>' "${trx[@]}" | awk 
   function count(name,   m) { return match($0, name "=\"[0-9]+\"") ? substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3) : 0 }
   { p += count("passed"); f += count("failed") + count("error") + count("timeout") + count("aborted"); s += count("notExecuted") }
   END { print p + 0, f + 0, s + 0 }')
+# A failed run shows the servers' and projects' complaints; the whole log stays in TestResults/.
+if ((failed > 0)) && [[ -f $COUPON_STACK_LOG ]]; then
+  echo "--- warnings and errors from $COUPON_STACK_LOG (last 150) ---"
+  grep -a -i -E "\[error\]|fail|exception|warn" "$COUPON_STACK_LOG" | tail -150 | cut -c1-300 || true
+fi
 line="$passed passed, $failed failed"
 ((skipped > 0)) && line+=", $skipped skipped"
 echo "$line"

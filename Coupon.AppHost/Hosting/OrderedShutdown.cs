@@ -9,15 +9,22 @@ namespace Coupon.AppHost.Hosting;
 // So on Ctrl+C or SIGTERM the projects stop first, each one after those that send to it (admin,
 // then api, then the worker, which finishes its batch and commits on SIGTERM), and only then the
 // cluster; DCP stops the servers afterwards. Registered after Aspire's own services, this one is
-// stopped before them.
+// stopped before them. The host's shutdown timeout leaves room for every project's bound and for
+// DCP's cleanup after them (the default 30 s would cut a busy worker's last batch short).
 internal sealed class OrderedShutdown(IServiceProvider services, ILogger<OrderedShutdown> logger) : IHostedService
 {
     private static readonly string[] ProjectsInStopOrder = ["admin", "api", "worker"];
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ShutdownTimeout = StopTimeout * ProjectsInStopOrder.Length + TimeSpan.FromSeconds(60);
+
+    private Task? _stopping;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // A stopped application is stopped again when it is disposed: once is enough.
+    public Task StopAsync(CancellationToken cancellationToken) => _stopping ??= StopInOrderAsync(cancellationToken);
+
+    private async Task StopInOrderAsync(CancellationToken cancellationToken)
     {
         var model = services.GetRequiredService<DistributedApplicationModel>();
         var commands = services.GetRequiredService<ResourceCommandService>();
@@ -42,5 +49,9 @@ internal sealed class OrderedShutdown(IServiceProvider services, ILogger<Ordered
         }
     }
 
-    public static void Register(IDistributedApplicationBuilder builder) => builder.Services.AddHostedService<OrderedShutdown>();
+    public static void Register(IDistributedApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<OrderedShutdown>();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+    }
 }

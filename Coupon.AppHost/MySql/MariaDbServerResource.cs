@@ -28,6 +28,8 @@ public sealed class MariaDbServerResource(string name, string program, string in
 
     public string InitFile => Path.Combine(Folder, "init.sql");
 
+    public string PidFile => Path.Combine(Folder, "mysqld.pid");
+
     public EndpointReference PrimaryEndpoint => new(this, PrimaryEndpointName);
 
     public List<MySqlDatabaseResource> Databases { get; } = [];

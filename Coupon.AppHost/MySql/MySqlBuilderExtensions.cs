@@ -51,6 +51,7 @@ public static class MySqlBuilderExtensions
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (started, cancellationToken) =>
         {
             var logger = started.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            await PreviousServer.WaitForExitAsync(server.PidFile, server.Command, logger, cancellationToken);
             await server.InstallWhenMissingAsync(logger, cancellationToken);
             Directory.CreateDirectory(server.TempDirectory);
             Directory.CreateDirectory(server.FilesDirectory);
@@ -67,7 +68,7 @@ public static class MySqlBuilderExtensions
                 context.Args.Add(ReferenceExpression.Create($"--port={endpoint.Property(EndpointProperty.TargetPort)}"));
                 foreach (var setting in (string[])
                 [
-                    "--bind-address=127.0.0.1", $"--socket={server.Socket}", $"--pid-file={Path.Combine(server.Folder, "mysqld.pid")}",
+                    "--bind-address=127.0.0.1", $"--socket={server.Socket}", $"--pid-file={server.PidFile}",
                     $"--tmpdir={server.TempDirectory}", $"--secure-file-priv={server.FilesDirectory}", $"--init-file={server.InitFile}",
                     "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=32M",
                     // A development server: an OS crash may lose the last second, a process crash nothing.

@@ -1,4 +1,5 @@
 using Coupon.AppHost.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.AppHost.Redis;
 
@@ -16,6 +17,8 @@ public sealed class RedisServerResource(string name, string program, string data
     public string DataFolder { get; } = dataFolder;
 
     public string PasswordFile => Path.Combine(DataFolder, "password.conf");
+
+    public string PidFile => Path.Combine(DataFolder, "redis.pid");
 
     public EndpointReference PrimaryEndpoint => new(this, PrimaryEndpointName);
 
@@ -45,8 +48,12 @@ public static class RedisServerBuilderExtensions
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
             connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, cancellationToken) =>
-            await SecretFile.WriteAsync(redis.PasswordFile, $"requirepass {await password.Resource.GetValueAsync(cancellationToken)}\n", cancellationToken));
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (started, cancellationToken) =>
+        {
+            var logger = started.Services.GetRequiredService<ResourceLoggerService>().GetLogger(redis);
+            await PreviousServer.WaitForExitAsync(redis.PidFile, redis.Command, logger, cancellationToken);
+            await SecretFile.WriteAsync(redis.PasswordFile, $"requirepass {await password.Resource.GetValueAsync(cancellationToken)}\n", cancellationToken);
+        });
 
         var endpoint = redis.PrimaryEndpoint;
         return builder.AddResource(redis)
@@ -61,7 +68,7 @@ public static class RedisServerBuilderExtensions
                 context.Args.Add("--dir");
                 context.Args.Add(redis.DataFolder);
                 foreach (var setting in (string[])["--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-                    "--maxmemory", "512mb", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--logfile", ""])
+                    "--maxmemory", "512mb", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--pidfile", redis.PidFile, "--logfile", ""])
                 {
                     context.Args.Add(setting);
                 }

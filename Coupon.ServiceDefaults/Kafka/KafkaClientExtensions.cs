@@ -37,7 +37,7 @@ public static class KafkaClientExtensions
                     errors?.Invoke(client, error);
                 });
             if (!settings.DisableMetrics)
-                producer.SetStatisticsHandler((_, json) => sp.GetRequiredService<KafkaClientMetrics>().Record(json));
+                producer.SetStatisticsHandler(RecordStatistics(sp));
             configureBuilder?.Invoke(sp, producer);
             return producer.Build();
         }));
@@ -61,7 +61,7 @@ public static class KafkaClientExtensions
             consumer.SetLogHandler((_, message) => Log(logger, message))
                 .SetErrorHandler((_, error) => Log(logger, error));
             if (!settings.DisableMetrics)
-                consumer.SetStatisticsHandler((_, json) => sp.GetRequiredService<KafkaClientMetrics>().Record(json));
+                consumer.SetStatisticsHandler(RecordStatistics(sp));
             configureBuilder?.Invoke(sp, consumer);
             return consumer.Build();
         });
@@ -105,6 +105,13 @@ public static class KafkaClientExtensions
                     sp => sp.GetRequiredKeyedService<KafkaHealthCheck>(name), failureStatus: null, tags: null, timeout));
             }
         });
+    }
+
+    // Resolved once: librdkafka can still report statistics while the container is being disposed.
+    private static Action<object, string> RecordStatistics(IServiceProvider services)
+    {
+        var metrics = services.GetRequiredService<KafkaClientMetrics>();
+        return (_, json) => metrics.Record(json);
     }
 
     internal static void Log(ILogger logger, LogMessage message) =>

@@ -33,11 +33,21 @@ public static class CouponAppHost
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
 
-    public static Task<IDistributedApplicationTestingBuilder> CreateAsync(
-        string state, AppHostSecrets secrets, IEnumerable<string>? settings = null, bool dashboard = false) =>
-        DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
+    public static async Task<IDistributedApplicationTestingBuilder> CreateAsync(
+        string state, AppHostSecrets secrets, IEnumerable<string>? settings = null, bool dashboard = false)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
             [$"--{StateFolder.PathKey}={state}", .. secrets.Arguments, .. settings ?? []],
             (options, _) => options.DisableDashboard = !dashboard);
+        if (!dashboard)
+        {
+            // Without a dashboard the projects are still given an OTLP endpoint where nobody
+            // listens, and their exporters retry it for seconds when they stop.
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+                builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+        return builder;
+    }
 
     // Built, started, and every project healthy.
     public static async Task<DistributedApplication> StartAsync(IDistributedApplicationTestingBuilder builder)
