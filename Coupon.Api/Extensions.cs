@@ -39,6 +39,8 @@ public static class Extensions
         builder.Services.AddSingleton<CampaignCache>();
         builder.Services.AddSingleton<IssueTelemetry>();
         builder.Services.AddSingleton<IssuedEventPublisher>();
+        builder.Services.AddSingleton<WinnerWithdrawals>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WinnerWithdrawals>());
         builder.Services.AddSingleton<IssueStatistics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IssueStatistics>());
         builder.Services.AddSingleton<CampaignViews>();

@@ -21,6 +21,9 @@ public sealed class WorkerOptions
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    // A re-published winner still without a row (its event lost again) is re-published after this.
+    public TimeSpan ReconcileRepeat { get; set; } = TimeSpan.FromMinutes(5);
+
     // Campaigns ended longer ago than this are no longer reconciled.
     public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromDays(1);
 

@@ -64,7 +64,7 @@ internal sealed class RedisLockIssue(
         var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
         if (await publisher.PublishAsync(new CouponIssuedEvent(couponId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
             return ComparisonOutcome.Issued(acceptedAt);
-        await state.UndoAsync(couponId, userId, acceptedAtMs);
+        await state.UndoAsync(couponId, userId, acceptedAtMs, acceptedAtMs);
         return ProblemCodes.Unavailable;
     }
 

@@ -3,7 +3,8 @@ using Coupon.Core.Data;
 
 namespace Coupon.Api.Issuing;
 
-// An immutable copy of a campaign row, as the in-process cache holds it.
+// An immutable copy of a campaign row, as the in-process cache holds it. IssuedQuantity is the
+// rows persisted when it was read: Redis holding fewer winners than that has lost some.
 public sealed record CampaignSnapshot(
     long Id,
     string Title,
@@ -11,11 +12,12 @@ public sealed record CampaignSnapshot(
     decimal DiscountAmount,
     decimal MinOrderAmount,
     DateTime IssueStart,
-    DateTime IssueEnd)
+    DateTime IssueEnd,
+    int IssuedQuantity)
 {
     public static CampaignSnapshot From(Campaign campaign) =>
         new(campaign.Id, campaign.Title, campaign.TotalQuantity, campaign.DiscountAmount, campaign.MinOrderAmount,
-            campaign.IssueStart, campaign.IssueEnd);
+            campaign.IssueStart, campaign.IssueEnd, campaign.IssuedQuantity);
 
     public long? Remaining(long accepted) => TotalQuantity is { } total ? Math.Max(0, total - accepted) : null;
 

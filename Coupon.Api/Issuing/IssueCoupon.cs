@@ -12,7 +12,8 @@ namespace Coupon.Api.Issuing;
 
 // POST /api/coupons/{id}/issue: the hot path. Cache fast rejects, then one Lua script in Redis
 // decides and records atomically, then the event is published and its ack awaited; an event
-// Kafka surely did not take is undone in Redis, so a 503 never leaves a coupon behind.
+// Kafka surely did not take is withdrawn from Redis, so a 503 never leaves a coupon behind. A
+// script whose reply was lost is read back before answering (WinnerWithdrawals).
 public static class IssueCoupon
 {
     // What the endpoint needs besides the request, bound with [AsParameters].
@@ -20,6 +21,7 @@ public static class IssueCoupon
         CampaignCache Campaigns,
         CampaignRedisState State,
         IssuedEventPublisher Publisher,
+        WinnerWithdrawals Withdrawals,
         IssueStatistics Statistics,
         IssueTelemetry Telemetry,
         ILoggerFactory Loggers)
@@ -58,15 +60,18 @@ public static class IssueCoupon
         if (campaigns.FastReject(campaign) is { } code)
             return Rejected(code, id);
 
+        var sentAt = services.Withdrawals.Now;
         IssueResult issued;
         try
         {
-            issued = await state.IssueAsync(id, userId);
+            issued = await state.IssueAsync(id, userId, campaign.IssuedQuantity);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
-            return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+            logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
+            if (await services.Withdrawals.ResolveAsync(id, userId, sentAt) is not { } resolved)
+                return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+            issued = resolved;
         }
 
         switch (issued.Outcome)
@@ -85,16 +90,14 @@ public static class IssueCoupon
             case IssueOutcome.AlreadyIssued:
                 return Rejected(ProblemCodes.AlreadyIssued, id);
             default:
-                // The campaign's Redis state is lost; the worker rebuilds it from MySQL once drained.
+                // The campaign's Redis state is lost, wholly or partly; the worker rebuilds it from
+                // MySQL once drained.
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
         }
 
         var status = await services.Publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
-        if (status == PersistenceStatus.NotPersisted)
-        {
-            await UndoAsync(state, id, userId, issued, logger);
+        if (status == PersistenceStatus.NotPersisted && !await services.Withdrawals.WithdrawAsync(id, userId, issued.AcceptedAt))
             return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
-        }
         if (status == PersistenceStatus.PossiblyPersisted)
         {
             // The event may be in Kafka: undoing could hand the same coupon out twice. The winner
@@ -104,20 +107,6 @@ public static class IssueCoupon
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
             new IssueStatus(id, IssueStatus.Pending, issued.AcceptedAt));
-    }
-
-    private static async Task UndoAsync(CampaignRedisState state, long id, long userId, IssueResult issued, ILogger logger)
-    {
-        try
-        {
-            await state.UndoAsync(id, userId, issued.AcceptedAtMs);
-        }
-        catch (RedisException e)
-        {
-            // The winner stays without an event; the reconciler republishes it after its grace
-            // period, so the user still gets the coupon the 503 did not promise.
-            logger.LogError(e, "Undoing coupon {CouponId} for user {UserId} failed", id, userId);
-        }
     }
 
     private static ProblemHttpResult Rejected(string code, long id) => code switch

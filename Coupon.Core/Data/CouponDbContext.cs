@@ -11,6 +11,7 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
 
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CouponIssue> Issues => Set<CouponIssue>();
+    public DbSet<WinnerWithdrawal> Withdrawals => Set<WinnerWithdrawal>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -50,6 +51,18 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             issue.HasIndex(i => i.UserId).HasDatabaseName("ix_coupon_issues_user");
             issue.HasOne(i => i.Coupon).WithMany(c => c.Issues).HasForeignKey(i => i.CouponId)
                 .HasConstraintName("fk_coupon_issues_coupons").OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<WinnerWithdrawal>(withdrawal =>
+        {
+            withdrawal.ToTable("winner_withdrawals");
+            withdrawal.Property(w => w.Id).HasColumnName("id");
+            withdrawal.Property(w => w.CouponId).HasColumnName("coupon_id");
+            withdrawal.Property(w => w.UserId).HasColumnName("user_id");
+            withdrawal.Property(w => w.NotBeforeMs).HasColumnName("not_before_ms");
+            withdrawal.Property(w => w.NotAfterMs).HasColumnName("not_after_ms");
+            withdrawal.Property(w => w.RecordedAt).HasColumnName("recorded_at");
+            withdrawal.HasIndex(w => new { w.CouponId, w.UserId }).HasDatabaseName("ix_winner_withdrawals_coupon_user");
         });
     }
 }

@@ -14,6 +14,9 @@ public readonly record struct CampaignKeys(long CouponId)
     // Hash: userId -> acceptedAt (unix ms). HLEN is the accepted count.
     public RedisKey Winners => $"coupon:{{{CouponId}}}:winners";
 
+    // Hash: userId -> when the reconciler last re-published that winner (unix ms).
+    public RedisKey Reconciled => $"coupon:{{{CouponId}}}:reconciled";
+
     // Hash: problem code -> rejections counted by the api.
     public RedisKey Rejections => $"coupon:{{{CouponId}}}:rejections";
 

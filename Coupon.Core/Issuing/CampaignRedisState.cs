@@ -19,7 +19,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         var transaction = Database.CreateTransaction();
         var commands = new List<Task>
         {
-            transaction.KeyDeleteAsync(keys.Winners),
+            transaction.KeyDeleteAsync([keys.Winners, keys.Reconciled]),
         };
         foreach (var chunk in (winners ?? []).Chunk(WinnersPerCommand))
         {
@@ -56,7 +56,14 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     public async Task RemoveAsync(long couponId)
     {
         var keys = new CampaignKeys(couponId);
-        await Database.KeyDeleteAsync([keys.Meta, keys.Winners]).ConfigureAwait(false);
+        await Database.KeyDeleteAsync([keys.Meta, keys.Winners, keys.Reconciled]).ConfigureAwait(false);
+    }
+
+    // True when Redis held fewer winners than `rows` and the state was forgotten for a rebuild.
+    public async Task<bool> ForgetIfShortAsync(long couponId, int rows)
+    {
+        var keys = new CampaignKeys(couponId);
+        return (long)await RedisScript.ForgetIfShort.EvaluateAsync(Database, [keys.Meta, keys.Winners], [rows]).ConfigureAwait(false) == 1;
     }
 
     public Task<bool> ExistsAsync(long couponId) => Database.KeyExistsAsync(new CampaignKeys(couponId).Meta);
@@ -76,20 +83,32 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
     }
 
-    public async Task<IssueResult> IssueAsync(long couponId, long userId)
+    // `persisted`: the rows MySQL is known to hold for the campaign (a lower bound is enough).
+    public async Task<IssueResult> IssueAsync(long couponId, long userId, int persisted = 0)
     {
         var keys = new CampaignKeys(couponId);
         var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [userId]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners], [userId, persisted]).ConfigureAwait(false))!;
         return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], (long)result[2]);
     }
 
-    // Takes back an acceptance whose event was not delivered; only that exact entry is removed.
-    public async Task<bool> UndoAsync(long couponId, long userId, long acceptedAtMs)
+    // Takes back an acceptance this request's script recorded between two instants (unix ms);
+    // without an end, until Redis runs the undo.
+    public async Task<UndoResult> UndoAsync(long couponId, long userId, long notBeforeMs, long? notAfterMs)
     {
-        var removed = await RedisScript.Undo.EvaluateAsync(Database,
-            [new CampaignKeys(couponId).Winners],
-            [userId, acceptedAtMs.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
-        return (long)removed == 1;
+        var keys = new CampaignKeys(couponId);
+        var result = await RedisScript.Undo.EvaluateAsync(Database, [keys.Winners, keys.Reconciled],
+            [userId, notBeforeMs, notAfterMs is { } end ? end : "now"]).ConfigureAwait(false);
+        return (UndoResult)(long)result;
+    }
+
+    // The reconciler's claim on a winner without a row before re-publishing it; false when the
+    // winner is gone or changed, or was claimed less than `claimFor` ago.
+    public async Task<bool> ClaimForReconcileAsync(long couponId, long userId, long acceptedAtMs, DateTimeOffset now, TimeSpan claimFor)
+    {
+        var keys = new CampaignKeys(couponId);
+        var result = await RedisScript.Reconcile.EvaluateAsync(Database, [keys.Winners, keys.Reconciled],
+            [userId, acceptedAtMs, now.ToUnixTimeMilliseconds(), (long)claimFor.TotalMilliseconds]).ConfigureAwait(false);
+        return (long)result == 1;
     }
 }

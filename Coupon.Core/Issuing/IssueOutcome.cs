@@ -24,3 +24,12 @@ public enum MetaUpdate
     Lost,
     BelowAccepted,
 }
+
+public enum UndoResult
+{
+    Removed = 1,
+    // Nothing recorded in the window: the script never ran, or someone else's request recorded it.
+    Absent = 0,
+    // The reconciler has already re-published it: it will be a row, so the request is a 202.
+    KeptForReconciler = 2,
+}

@@ -13,6 +13,8 @@ public sealed class RedisScript
     public static readonly RedisScript Issue = FromResource("issue.lua");
     public static readonly RedisScript Undo = FromResource("undo.lua");
     public static readonly RedisScript UpdateMeta = FromResource("update-meta.lua");
+    public static readonly RedisScript Reconcile = FromResource("reconcile.lua");
+    public static readonly RedisScript ForgetIfShort = FromResource("forget-if-short.lua");
 
     private readonly byte[] _sha1;
 

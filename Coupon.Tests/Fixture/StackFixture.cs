@@ -23,6 +23,8 @@ namespace Coupon.Tests.Fixture;
 //   StopResourceAsync/StartResourceAsync(name), RestartRedisEmptyAsync()
 //                               faults through Aspire's own resource commands
 //   SharedProjectsAsync()       the AppHost's api and worker, restarted first if a test killed one
+//   StartReconcilingWorkerAsync(grace)
+//                               the only worker, reconciling every second after a short grace
 //   StartProjectAsync(project, extraEnvironment)
 //                               one of the spare copies of api/worker/admin that the fixture adds
 //                               to the model (explicit start, the AppHost's own references and
@@ -165,6 +167,18 @@ public sealed class StackFixture : IAsyncLifetime
         {
             lock (_spares)
                 _sparesInUse[name] = false;
+        });
+    }
+
+    // A worker that reconciles every second with a short grace, as the only worker: the shared
+    // one (which would hold the reconciler's lock) is stopped, and comes back on next use.
+    public async Task<ProjectHandle> StartReconcilingWorkerAsync(TimeSpan grace, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
+    {
+        await (await SharedProjectsAsync()).Worker.StopAsync();
+        return await StartProjectAsync(CouponProject.Worker, new Dictionary<string, string?>(extraEnvironment ?? new Dictionary<string, string?>())
+        {
+            ["Worker__ReconcileInterval"] = "00:00:01",
+            ["Worker__ReconcileGrace"] = grace.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         });
     }
 

@@ -127,6 +127,91 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         await Invariants.AssertAsync(campaign.Id, 100, accepted: [1, 2], refused: [], drainTimeout: TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task A_503_during_a_redis_stall_never_becomes_a_row_and_every_202_does()
+    {
+        // Stalled past the api's Redis timeout (5 s) and past its read-back: replies to scripts
+        // that ran are lost, and some read-backs fail too. The reconciler here is a worker with a
+        // short grace, so a winner left behind for a 503 would become a row within the test.
+        var campaign = await Api.CreateOpenCampaignAsync(5_000, await Redis.NowAsync());
+        await using var worker = await Stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(2));
+        var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
+        using var stop = new CancellationTokenSource();
+        var load = IssueUntilStoppedAsync(campaign.Id, clients: 16, firstUser: 3_000_000, answers, stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var redis = Stack.ProcessIdOf("redis");
+        Signal("STOP", redis);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(12));
+        }
+        finally
+        {
+            Signal("CONT", redis);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await load;
+        // Longer than the reconciler's grace and interval: whatever it would re-publish, it has.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.User).ToList();
+        var unavailable = answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable).Select(a => a.User).ToList();
+        Assert.NotEmpty(unavailable);
+        Assert.DoesNotContain(answers, a => a.Status == HttpStatusCode.InternalServerError);
+        await Invariants.AssertAsync(campaign.Id, 5_000, accepted, [.. answers.Select(a => a.User).Except(accepted)],
+            drainTimeout: TimeSpan.FromSeconds(60));
+        // Nothing left in Redis for a request that was not a 202.
+        Assert.Equal(accepted.Count, await Redis.WinnersAsync(campaign.Id));
+    }
+
+    [Fact]
+    public async Task The_kafka_brokers_down_for_30_s_under_load_stop_no_process_and_leave_no_row_for_a_503()
+    {
+        var shared = await Stack.SharedProjectsAsync();
+        var (api, worker) = (shared.Api.ProcessId, shared.Worker.ProcessId);
+        var campaign = await Api.CreateOpenCampaignAsync(5_000, await Redis.NowAsync());
+        var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
+        using var stop = new CancellationTokenSource();
+        var load = IssueUntilStoppedAsync(campaign.Id, clients: 8, firstUser: 4_000_000, answers, stop.Token);
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Stack.Kafka.SetAllBrokersDown();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            Stack.Kafka.SetAllBrokersUp();
+        }
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await stop.CancelAsync();
+        await load;
+
+        Assert.Contains(answers, a => a.Status == HttpStatusCode.ServiceUnavailable);
+        Assert.DoesNotContain(answers, a => a.Status == HttpStatusCode.InternalServerError);
+        Assert.Equal((api, worker), (shared.Api.ProcessId, shared.Worker.ProcessId));
+        using (var after = await Api.IssueAsync(campaign.Id, 1))
+            Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.User).Append(1).ToList();
+        await Invariants.AssertAsync(campaign.Id, 5_000, accepted, [.. answers.Select(a => a.User).Except(accepted)],
+            drainTimeout: TimeSpan.FromSeconds(90));
+    }
+
+    // Each client issues to new users one after another until stopped; every answer is kept.
+    private Task IssueUntilStoppedAsync(long couponId, int clients, long firstUser,
+        ConcurrentBag<(long User, HttpStatusCode Status)> answers, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            for (var user = firstUser + client * 100_000L; !stop.IsCancellationRequested; user++)
+            {
+                using var response = await Api.IssueAsync(couponId, user);
+                answers.Add((user, response.StatusCode));
+            }
+        })));
+
     private static void Signal(string signal, int pid)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -69,14 +69,10 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
     [Fact]
     public async Task An_api_killed_between_redis_and_the_kafka_ack_loses_no_coupon()
     {
-        // A worker with a short reconcile grace beside the shared one, ready before the fault;
-        // the shared api is the one killed (the fixture restarts it for the next test).
+        // A worker with a short reconcile grace, ready before the fault; the shared api is the
+        // one killed (the fixture restarts it for the next test).
         var shared = await stack.SharedProjectsAsync();
-        await using var worker = await stack.StartProjectAsync(CouponProject.Worker, new Dictionary<string, string?>
-        {
-            ["Worker__ReconcileInterval"] = "00:00:01",
-            ["Worker__ReconcileGrace"] = "00:00:02",
-        });
+        await using var worker = await stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(2));
         using var api = new IssuingClient(shared.Api.BaseAddress, stack.Tokens);
         var campaign = await api.CreateOpenCampaignAsync(10, await _redis.NowAsync());
 

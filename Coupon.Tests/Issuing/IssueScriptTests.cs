@@ -114,16 +114,65 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Undo_removes_only_the_exact_acceptance()
+    public async Task Undo_removes_only_an_acceptance_inside_its_window()
     {
         var campaign = await NewOpenCampaignAsync(5);
         var issued = await _state.IssueAsync(campaign, 1);
+        var at = issued.AcceptedAtMs;
 
-        Assert.False(await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs - 1));
-        Assert.False(await _state.UndoAsync(campaign, 2, issued.AcceptedAtMs));
-        Assert.True(await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs));
+        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, at - 10, at - 1));
+        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, at + 1, at + 10));
+        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 2, at, at));
+        Assert.Equal(UndoResult.Removed, await _state.UndoAsync(campaign, 1, at, at));
         Assert.Equal(0, await _state.AcceptedAsync(campaign));
-        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 1)).Outcome);
+        var again = await _state.IssueAsync(campaign, 1);
+        Assert.Equal(IssueOutcome.Accepted, again.Outcome);
+        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, again.AcceptedAtMs + 1, notAfterMs: null));
+        Assert.Equal(UndoResult.Removed, await _state.UndoAsync(campaign, 1, again.AcceptedAtMs - 1_000, notAfterMs: null));
+    }
+
+    [Fact]
+    public async Task A_winner_the_reconciler_claimed_is_kept_by_an_undo_and_claimed_once_per_period()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        var issued = await _state.IssueAsync(campaign, 1);
+        var now = DateTimeOffset.UtcNow;
+        var period = TimeSpan.FromMinutes(5);
+
+        Assert.False(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs + 1, now, period));
+        Assert.False(await _state.ClaimForReconcileAsync(campaign, 2, issued.AcceptedAtMs, now, period));
+        Assert.True(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs, now, period));
+        Assert.False(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs, now + period / 2, period));
+        Assert.True(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs, now + period, period));
+
+        Assert.Equal(UndoResult.KeptForReconciler, await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs, issued.AcceptedAtMs));
+        Assert.Equal(1, await _state.AcceptedAsync(campaign));
+    }
+
+    [Fact]
+    public async Task A_state_with_fewer_winners_than_rows_is_forgotten()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        await _state.IssueAsync(campaign, 1);
+        await _state.IssueAsync(campaign, 2);
+
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 1, persisted: 2)).Outcome);
+        Assert.False(await _state.ForgetIfShortAsync(campaign, 2));
+        Assert.True(await _state.ExistsAsync(campaign));
+        Assert.True(await _state.ForgetIfShortAsync(campaign, 3));
+        Assert.False(await _state.ExistsAsync(campaign));
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 3)).Outcome);
+    }
+
+    [Fact]
+    public async Task An_issue_finding_fewer_winners_than_persisted_rows_forgets_the_state()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        await _state.IssueAsync(campaign, 1);
+
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 2, persisted: 2)).Outcome);
+        Assert.False(await _state.ExistsAsync(campaign));
+        Assert.Null(await _state.AcceptedAtAsync(campaign, 2));
     }
 
     [Fact]

@@ -58,6 +58,26 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Events_past_the_quantity_are_dead_lettered_as_over_quantity()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 3);
+        var key = Guid.NewGuid().ToString("N");
+        var events = Enumerable.Range(1, 5)
+            .Select(userId => Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow.AddMilliseconds(userId)).ToJson()))
+            .ToList();
+
+        foreach (var issued in events)
+            await _scenario.ProduceRawAsync(key, issued);
+
+        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+        var deadLetters = _scenario.ReadDeadLetters(events[3..], DrainTimeout);
+        Assert.Equal(events[3..], deadLetters.Select(m => Encoding.UTF8.GetString(m.Value)).Order());
+        Assert.All(deadLetters, m => Assert.Equal(DeadLetters.OverQuantity, Encoding.UTF8.GetString(m.Headers.GetLastBytes(DeadLetters.ReasonHeader))));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    [Fact]
     public async Task A_batch_of_nothing_but_poison_is_dead_lettered_and_its_partition_moves_on()
     {
         var shared = await stack.SharedProjectsAsync();

@@ -1,7 +1,13 @@
 using System.Text.Json;
+using Coupon.Api.Issuing;
 using Coupon.Core.Contracts;
+using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -17,12 +23,8 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
     {
         var shared = await stack.SharedProjectsAsync();
         var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
-        await using var worker = await stack.StartProjectAsync(CouponProject.Worker, new Dictionary<string, string?>
-        {
-            ["Worker__ReconcileGrace"] = "00:00:01",
-            ["Worker__ReconcileInterval"] = "00:00:01",
-            ["Worker__StatusInterval"] = "00:00:01",
-        });
+        await using var worker = await stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(1),
+            new Dictionary<string, string?> { ["Worker__StatusInterval"] = "00:00:01" });
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
         // As if the api died between the Lua script and the Kafka ack.
         var acceptedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
@@ -43,6 +45,40 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
         Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));
         var statuses = await WorkerStatusesAsync(redis, s => s.ReconcilerRepairs > 0);
         Assert.Contains(statuses, s => s.ReconcilerRepairs > 0 && s.LastSeen > DateTimeOffset.UtcNow.AddSeconds(-10));
+    }
+
+    [Fact]
+    public async Task A_winner_withdrawn_while_redis_was_unreachable_is_removed_by_the_reconciler_not_persisted()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
+        var winners = new CampaignKeys(couponId).Winners;
+        // The issue script recorded user 7 and 8, then their events were refused and Redis could
+        // not be reached for the undo; the api, seeing no Redis, records the withdrawal in MySQL.
+        var acceptedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await redis.GetDatabase().HashSetAsync(winners, [new(7, acceptedAt.ToUnixTimeMilliseconds()), new(8, acceptedAt.ToUnixTimeMilliseconds())]);
+        await using (var unreachable = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:1,abortConnect=false,connectTimeout=200,asyncTimeout=500"))
+        await using (var services = new ServiceCollection()
+            .AddDbContext<CouponDbContext>(o => o.UseMySql(stack.CouponDbConnectionString, CouponDbContext.DefaultServerVersion))
+            .BuildServiceProvider())
+        {
+            // As warm as the api's, which reads campaigns all along.
+            await using (var scope = services.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<CouponDbContext>().Withdrawals.AnyAsync();
+            using var withdrawals = new WinnerWithdrawals(new CampaignRedisState(unreachable), services.GetRequiredService<IServiceScopeFactory>(),
+                Options.Create(new CampaignCacheOptions()), TimeProvider.System, NullLogger<WinnerWithdrawals>.Instance);
+            Assert.False(await withdrawals.WithdrawAsync(couponId, 7, acceptedAt));
+            Assert.Equal(0, withdrawals.Waiting);
+        }
+
+        await using var worker = await stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(1));
+        // User 8 was never withdrawn: its repair shows the reconciler has been through.
+        await _scenario.WaitForRowsAsync(couponId, 1, TimeSpan.FromSeconds(30));
+
+        Assert.False(await _scenario.HasRowAsync(couponId, 7));
+        Assert.False(await redis.GetDatabase().HashExistsAsync(winners, 7));
+        Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));
     }
 
     private static async Task<IReadOnlyList<WorkerStatus>> WorkerStatusesAsync(IConnectionMultiplexer redis, Func<WorkerStatus, bool> until)

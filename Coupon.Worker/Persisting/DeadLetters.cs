@@ -20,6 +20,8 @@ public sealed partial class DeadLetters(
 
     public const string MalformedEvent = "malformed-event";
     public const string UnknownCampaign = "unknown-campaign";
+    // More accepted than the campaign's quantity: never committed past, kept for an operator.
+    public const string OverQuantity = "over-quantity";
 
     public async Task SendAsync(ConsumeResult<byte[], byte[]> source, string reason)
     {

@@ -116,8 +116,10 @@ public sealed partial class IssuedEventConsumer(
             LogExcess(refused.CouponId, refused.UserId);
 
         var unknown = result.UnknownCampaign.Select(e => e.CouponId).ToHashSet();
+        var excess = result.Excess.Select(e => (e.CouponId, e.UserId)).ToHashSet();
         var deadLettered = poison.Select(r => (Result: r, Reason: DeadLetters.MalformedEvent))
             .Concat(parsed.Where(p => unknown.Contains(p.Event.CouponId)).Select(p => (p.Result, Reason: DeadLetters.UnknownCampaign)))
+            .Concat(parsed.Where(p => excess.Contains((p.Event.CouponId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.OverQuantity)))
             .ToList();
         if (deadLettered.Count > 0 && !await RetryAsync(() => SendDeadLettersAsync(deadLettered), stoppingToken))
             return;

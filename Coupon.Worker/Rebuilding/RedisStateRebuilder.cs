@@ -6,7 +6,8 @@ using StackExchange.Redis;
 
 namespace Coupon.Worker.Rebuilding;
 
-// After Redis lost a campaign's state (restarted empty, failed over) the api answers 503 for it.
+// After Redis lost a campaign's state (restarted empty, failed over, or only some winners lost)
+// the api answers 503 for it.
 // This rebuilds the state from MySQL, but only once every event accepted before the loss is
 // persisted (the group has drained the topic up to the watermarks taken at detection), so the
 // rebuilt winners are complete and issuing can never go past the quantity. A Redis lock keeps
@@ -63,19 +64,33 @@ public sealed partial class RedisStateRebuilder(
         }
     }
 
-    // Campaigns not over yet whose meta key is missing.
+    // Campaigns not over yet whose meta key is missing, or whose winners are fewer than their
+    // rows (that state is forgotten here, and rebuilt like a lost one).
     private async Task<List<long>> LostCampaignsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var now = Time.GetUtcNow().UtcDateTime;
-        var ids = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now).Select(c => c.Id).ToListAsync(cancellationToken);
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now)
+            .Select(c => new { c.Id, c.IssuedQuantity }).ToListAsync(cancellationToken);
 
         var batch = redis.GetDatabase().CreateBatch();
-        var exists = ids.Select(id => (Id: id, Exists: batch.KeyExistsAsync(new CampaignKeys(id).Meta))).ToList();
+        var states = campaigns.Select(c => (c.Id, c.IssuedQuantity,
+            Exists: batch.KeyExistsAsync(new CampaignKeys(c.Id).Meta),
+            Winners: batch.HashLengthAsync(new CampaignKeys(c.Id).Winners))).ToList();
         batch.Execute();
-        await Task.WhenAll(exists.Select(e => e.Exists));
-        return [.. exists.Where(e => !e.Exists.Result).Select(e => e.Id)];
+        await Task.WhenAll(states.SelectMany(s => (Task[])[s.Exists, s.Winners]));
+
+        var lost = states.Where(s => !s.Exists.Result).Select(s => s.Id).ToList();
+        foreach (var (id, rows, _, _) in states.Where(s => s.Exists.Result && s.Winners.Result < s.IssuedQuantity))
+        {
+            if (await state.ForgetIfShortAsync(id, rows))
+            {
+                LogPartlyLost(id, rows);
+                lost.Add(id);
+            }
+        }
+        return lost;
     }
 
     private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
@@ -101,6 +116,9 @@ public sealed partial class RedisStateRebuilder(
 
     [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CouponIds}; rebuilding from MySQL once the group has drained")]
     private partial void LogLost(List<long> couponIds);
+
+    [LoggerMessage(LogLevel.Warning, "Redis holds fewer winners of campaign {CouponId} than its {Rows} row(s) in MySQL; its state is forgotten and rebuilt")]
+    private partial void LogPartlyLost(long couponId, int rows);
 
     [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
     private partial void LogRebuilt(long couponId, int winners);

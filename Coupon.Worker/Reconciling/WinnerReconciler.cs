@@ -11,10 +11,15 @@ namespace Coupon.Worker.Reconciling;
 
 // Winners Redis accepted whose row never reached MySQL (the api died between the Lua script and
 // the Kafka ack, an event lost with the in-memory cluster) are published again once they are
-// older than the grace period; the idempotent insert makes a needless repair harmless.
+// older than the grace period; the idempotent insert makes a needless repair harmless. Before
+// that, a winner the api withdrew while Redis was unreachable (recorded in MySQL) is removed
+// instead, and a re-published winner is claimed in Redis, so the api's undo keeps it (its row is
+// coming) and it is not re-published every round while the worker catches up. One worker
+// instance reconciles at a time.
 public sealed partial class WinnerReconciler(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
+    CampaignRedisState state,
     IProducer<byte[], byte[]> producer,
     Persisting.MigrationGate migrations,
     WorkerMetrics metrics,
@@ -23,6 +28,7 @@ public sealed partial class WinnerReconciler(
     ILogger<WinnerReconciler> logger) : DependencyLoop(time, logger)
 {
     private const int PageSize = 1000;
+    private static readonly RedisKey LockKey = "coupon:reconciler";
 
     private readonly WorkerOptions _options = options.Value;
 
@@ -34,9 +40,29 @@ public sealed partial class WinnerReconciler(
         return base.StartAsync(cancellationToken);
     }
 
+    // Another instance takes over at its next round instead of when the lock expires.
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await redis.GetDatabase().LockReleaseAsync(LockKey, _options.Instance);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Then it expires.
+        }
+    }
+
     protected override async Task RoundAsync(CancellationToken cancellationToken)
     {
         await migrations.WaitAsync(cancellationToken);
+        var database = redis.GetDatabase();
+        // Held across rounds by the instance that has it, and free once that instance is gone.
+        var lockTime = _options.ReconcileInterval * 3;
+        if (!await database.LockExtendAsync(LockKey, _options.Instance, lockTime) && !await database.LockTakeAsync(LockKey, _options.Instance, lockTime))
+            return;
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var now = Time.GetUtcNow();
@@ -45,8 +71,8 @@ public sealed partial class WinnerReconciler(
             .Where(c => c.IssueEnd > since)
             .Select(c => new { c.Id, c.IssuedQuantity })
             .ToListAsync(cancellationToken);
+        await db.Withdrawals.Where(w => w.RecordedAt < since).ExecuteDeleteAsync(cancellationToken);
 
-        var database = redis.GetDatabase();
         var cutoff = (now - _options.ReconcileGrace).ToUnixTimeMilliseconds();
         foreach (var campaign in campaigns)
         {
@@ -70,9 +96,25 @@ public sealed partial class WinnerReconciler(
             .Where(i => i.CouponId == couponId && users.Contains(i.UserId))
             .Select(i => i.UserId)
             .ToListAsync(cancellationToken);
-        foreach (var userId in users.Except(persisted))
+        var missing = users.Except(persisted).ToList();
+        var withdrawals = (await db.Withdrawals
+            .Where(w => w.CouponId == couponId && missing.Contains(w.UserId))
+            .ToListAsync(cancellationToken)).ToLookup(w => w.UserId);
+        var now = Time.GetUtcNow();
+        foreach (var userId in missing)
         {
-            var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(due[userId]));
+            var acceptedAtMs = due[userId];
+            if (withdrawals[userId].FirstOrDefault(w => w.NotBeforeMs <= acceptedAtMs && acceptedAtMs <= w.NotAfterMs) is { } withdrawal)
+            {
+                await state.UndoAsync(couponId, userId, withdrawal.NotBeforeMs, withdrawal.NotAfterMs);
+                db.Withdrawals.Remove(withdrawal);
+                await db.SaveChangesAsync(cancellationToken);
+                LogWithdrawn(couponId, userId);
+                continue;
+            }
+            if (!await state.ClaimForReconcileAsync(couponId, userId, acceptedAtMs, now, _options.ReconcileRepeat))
+                continue;
+            var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
             await producer.ProduceAsync(CouponTopics.Issued, new Message<byte[], byte[]>
             {
                 Key = Encoding.UTF8.GetBytes(issued.Key),
@@ -83,6 +125,9 @@ public sealed partial class WinnerReconciler(
             LogRepublished(couponId, userId, issued.AcceptedAt);
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Removed the winner of campaign {CouponId} for user {UserId} that the api withdrew while Redis was unreachable")]
+    private partial void LogWithdrawn(long couponId, long userId);
 
     [LoggerMessage(LogLevel.Warning, "Re-published the issue of campaign {CouponId} to user {UserId} accepted at {AcceptedAt:O}: no row in MySQL after the grace period")]
     private partial void LogRepublished(long couponId, long userId, DateTimeOffset acceptedAt);

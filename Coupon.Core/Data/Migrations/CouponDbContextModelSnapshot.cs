@@ -130,6 +130,44 @@ namespace Coupon.Core.Data.Migrations
                     b.ToTable("coupon_issues", (string)null);
                 });
 
+            modelBuilder.Entity("Coupon.Core.Data.WinnerWithdrawal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CouponId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("coupon_id");
+
+                    b.Property<long>("NotAfterMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("not_after_ms");
+
+                    b.Property<long>("NotBeforeMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("not_before_ms");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CouponId", "UserId")
+                        .HasDatabaseName("ix_winner_withdrawals_coupon_user");
+
+                    b.ToTable("winner_withdrawals", (string)null);
+                });
+
             modelBuilder.Entity("Coupon.Core.Data.CouponIssue", b =>
                 {
                     b.HasOne("Coupon.Core.Data.Campaign", "Coupon")
