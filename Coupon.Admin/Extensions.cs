@@ -3,6 +3,7 @@ using Coupon.Admin.Components;
 using Coupon.Admin.SignIn;
 using Coupon.Core.Auth;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Http.Resilience;
 using MudBlazor.Services;
 
@@ -31,9 +32,15 @@ public static class Extensions
     private static void AddOperatorSignIn(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services =>
-            OperatorAccount.FromConfiguration(builder.Configuration, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(_ => OperatorAccount.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(services => new SignInThrottle(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<OperatorSessions>();
+        var revalidation = builder.Configuration.GetValue(OperatorSessionRevalidation.IntervalKey, OperatorSessionRevalidation.DefaultInterval);
+        builder.Services.AddScoped<AuthenticationStateProvider>(services => new OperatorSessionRevalidation(
+            services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<OperatorSessions>(), revalidation));
 
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<OperatorSessions>((options, sessions) => options.SessionStore = sessions);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {

@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Security.Claims;
 using Coupon.Core.Auth;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Coupon.Admin.SignIn;
@@ -18,40 +19,52 @@ public static class SignInEndpoints
         var group = app.MapGroup("/account").AllowAnonymous();
 
         group.MapPost("/signin", SignInAsync);
-        group.MapPost("/signout", async (HttpContext context) =>
-        {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return TypedResults.LocalRedirect(SignInPath);
-        });
+        group.MapPost("/signout", SignOutAsync);
 
         return group;
     }
 
-    private static async Task<RedirectHttpResult> SignInAsync(
+    private static async Task<IResult> SignInAsync(
         [FromForm] string? userName,
         [FromForm] string? password,
         [FromForm] string? returnUrl,
         OperatorAccount account,
+        SignInThrottle throttle,
         HttpContext context)
     {
-        var target = LocalOrHome(returnUrl);
-        switch (account.SignIn(userName, password))
+        var client = SignInThrottle.ClientOf(context.Connection.RemoteIpAddress);
+        // Before the password is checked: a client in its backoff learns nothing and costs no hash.
+        var wait = throttle.Attempt(client, userName);
+        if (wait > TimeSpan.Zero)
         {
-            case SignInOutcome.SignedIn:
-                var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, TokenSigning.OperatorRole)],
-                    CookieAuthenticationDefaults.AuthenticationScheme);
-                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-                return TypedResults.LocalRedirect(target);
-            case SignInOutcome.LockedOut:
-                return TypedResults.LocalRedirect(SignInUrl(target, "locked"));
-            default:
-                return TypedResults.LocalRedirect(SignInUrl(target, "wrong"));
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Text($"Too many failed sign-ins from this address: try again in {seconds} s.",
+                statusCode: StatusCodes.Status429TooManyRequests);
         }
+
+        var target = LocalOrHome(returnUrl);
+        if (!account.Verify(userName, password))
+            return TypedResults.LocalRedirect($"{SignInPath}?error=wrong&returnUrl={Uri.EscapeDataString(target)}");
+
+        throttle.Succeeded(client, userName);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, TokenSigning.OperatorRole), OperatorSessions.NewIdClaim()],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        return TypedResults.LocalRedirect(target);
     }
 
-    private static string SignInUrl(string returnUrl, string error) =>
-        $"{SignInPath}?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}";
+    // The handler binds no form, so the antiforgery middleware's verdict is checked here: a page
+    // on another site must not be able to sign the operator out.
+    private static async Task<IResult> SignOutAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+            return TypedResults.BadRequest();
+
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.LocalRedirect(SignInPath);
+    }
 
     // Only paths of this site: an absolute or protocol-relative URL would be an open redirect.
     internal static string LocalOrHome(string? returnUrl) =>

@@ -57,6 +57,16 @@ public sealed class AdminBrowser : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    // A fresh context signed in as the run's operator, on the campaigns page.
+    public async Task<IPage> SignedInPageAsync(string password, int width = DesktopWidth, Uri? admin = null)
+    {
+        var page = await NewPageAsync(width, admin);
+        await page.GotoAsync("/signin");
+        await SignInAsync(page, DevelopmentTokens.OperatorUserName, password);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
+        return page;
+    }
+
     public static async Task SignInAsync(IPage page, string userName, string password)
     {
         await page.Locator("input[name=userName]").FillAsync(userName);

@@ -208,14 +208,8 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
         await Expect(page.Locator("[data-test=page-error]")).ToHaveCountAsync(0);
     }
 
-    private async Task<IPage> SignedInPageAsync(int width = AdminBrowser.DesktopWidth, Uri? admin = null)
-    {
-        var page = await _browser.NewPageAsync(width, admin);
-        await page.GotoAsync("/signin");
-        await AdminBrowser.SignInAsync(page, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns" })).ToBeVisibleAsync();
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(int width = AdminBrowser.DesktopWidth, Uri? admin = null) =>
+        _browser.SignedInPageAsync(stack.OperatorPassword, width, admin);
 
     private async Task<CampaignView> CreateOpenCampaignAsync(int? total)
     {

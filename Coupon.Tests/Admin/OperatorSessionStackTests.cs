@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Coupon.Admin.SignIn;
+using Coupon.AppHost.Hosting;
+using Coupon.Tests.Fixture;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Coupon.Tests.Admin;
+
+// Sign-in, sign-out and open sessions against the real admin process: what a stranger can and
+// cannot do to the operator's access, over plain HTTP from chosen client addresses and in Chromium.
+[Collection(StackCollection.Name)]
+public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsyncLifetime
+{
+    private static readonly IPAddress OperatorAddress = IPAddress.Loopback;
+    private static readonly IPAddress StrangerAddress = IPAddress.Parse("127.0.0.2");
+
+    private AdminBrowser _browser = null!;
+
+    public async Task InitializeAsync() => _browser = await AdminBrowser.StartAsync(stack);
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
+    [Fact]
+    public async Task A_strangers_failures_are_throttled_and_the_operator_still_signs_in_from_another_address()
+    {
+        // A spare admin sees the clients' own addresses (the shared one sits behind DCP's proxy).
+        await using var admin = await stack.StartProjectAsync(CouponProject.Admin);
+        using var stranger = ClientFrom(StrangerAddress, admin.BaseAddress);
+
+        foreach (var userName in (string[])[DevelopmentTokens.OperatorUserName, "root"])
+        {
+            using var throttled = await FailUntilThrottledAsync(stranger, userName);
+            Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says when to come back");
+        }
+        using var operatorClient = ClientFrom(OperatorAddress, admin.BaseAddress);
+        using var signedIn = await PostSignInAsync(operatorClient, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        using var campaigns = await operatorClient.GetAsync("campaigns");
+        Assert.Equal(HttpStatusCode.OK, campaigns.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_without_the_antiforgery_token_is_refused_and_the_session_stays()
+    {
+        using var operatorClient = ClientFrom(OperatorAddress, stack.EndpointOf("admin"));
+        using (var signedIn = await PostSignInAsync(operatorClient, DevelopmentTokens.OperatorUserName, stack.OperatorPassword))
+            Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+
+        using (var forged = await operatorClient.PostAsync("account/signout", new FormUrlEncodedContent([])))
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+
+        using var campaigns = await operatorClient.GetAsync("campaigns");
+        Assert.Equal(HttpStatusCode.OK, campaigns.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_address_shows_not_found_without_opening_a_circuit_for_an_anonymous_visitor()
+    {
+        var page = await _browser.NewPageAsync();
+        var blazorTraffic = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/_blazor", StringComparison.Ordinal))
+                blazorTraffic.Add(request.Url);
+        };
+        page.WebSocket += (_, socket) => blazorTraffic.Add(socket.Url);
+
+        var response = await page.GotoAsync("/no-such-page");
+
+        Assert.Equal((int)HttpStatusCode.NotFound, response?.Status);
+        await Expect(page.GetByText("There is no such page.")).ToBeVisibleAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.Empty(blazorTraffic);
+    }
+
+    [Fact]
+    public async Task Signing_out_in_one_tab_sends_the_other_open_tab_to_sign_in()
+    {
+        await using var admin = await stack.StartProjectAsync(CouponProject.Admin, new Dictionary<string, string?>
+        {
+            [OperatorSessionRevalidation.IntervalKey.Replace(":", "__", StringComparison.Ordinal)] = "00:00:01",
+        });
+        var first = await _browser.SignedInPageAsync(stack.OperatorPassword, admin: admin.BaseAddress);
+        var second = await first.Context.NewPageAsync();
+        await second.GotoAsync("/system");
+        await Expect(second.Locator("[data-test=resource]").First).ToBeVisibleAsync();
+
+        await first.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(first).ToHaveURLAsync(SignInPage());
+
+        await Expect(second).ToHaveURLAsync(ReturnTo("system"), new() { Timeout = 10_000 });
+    }
+
+    // The stranger alternates wrong guesses until the admin answers 429 instead of checking them.
+    private static async Task<HttpResponseMessage> FailUntilThrottledAsync(HttpClient stranger, string userName)
+    {
+        for (var attempt = 1; attempt <= SignInThrottle.FreeFailuresPerUserName + 2; attempt++)
+        {
+            var response = await PostSignInAsync(stranger, userName, $"guess {attempt}");
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                return response;
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+                Assert.Contains("error=wrong", response.Headers.Location?.OriginalString);
+            }
+        }
+        Assert.Fail($"{SignInThrottle.FreeFailuresPerUserName + 2} failures for {userName} were never throttled.");
+        return null!;
+    }
+
+    // The sign-in form as a browser posts it: its antiforgery token and cookie first.
+    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string userName, string password)
+    {
+        var form = await client.GetStringAsync("signin");
+        var token = AntiforgeryField().Match(form).Groups["token"].Value;
+        return await client.PostAsync("account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["userName"] = userName,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+        }));
+    }
+
+    // An HTTP client whose connections leave from the given loopback address, with its own cookies.
+    private static HttpClient ClientFrom(IPAddress local, Uri admin) => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        CookieContainer = new CookieContainer(),
+        ConnectCallback = async (context, cancellation) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellation);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = admin };
+
+    private static Regex SignInPage() => new("/signin$");
+
+    private static Regex ReturnTo(string path) => new($"/signin\\?returnUrl=%2F{path}$", RegexOptions.IgnoreCase);
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
