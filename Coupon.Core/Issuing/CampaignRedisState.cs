@@ -26,15 +26,20 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
             commands.Add(transaction.HashSetAsync(keys.Winners,
                 [.. chunk.Select(w => new HashEntry(w.Key, w.Value))]));
         }
-        commands.Add(transaction.HashSetAsync(keys.Meta,
-        [
-            new HashEntry("total", meta.Total),
-            new HashEntry("start", meta.StartMs),
-            new HashEntry("end", meta.EndMs),
-        ]));
+        commands.Add(transaction.HashSetAsync(keys.Meta, MetaEntries(meta)));
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
             throw new RedisException($"The Redis state of campaign {meta.CouponId} was not written.");
         await Task.WhenAll(commands).ConfigureAwait(false);
+    }
+
+    // The state of a campaign just committed to MySQL, unless the worker rebuilt it meanwhile.
+    public async Task AddAsync(CampaignMeta meta)
+    {
+        var keys = new CampaignKeys(meta.CouponId);
+        var transaction = Database.CreateTransaction();
+        transaction.AddCondition(Condition.KeyNotExists(keys.Meta));
+        _ = transaction.HashSetAsync(keys.Meta, MetaEntries(meta));
+        await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
     // An operator's edit of a campaign whose state is present; atomic with the accepted count,
@@ -43,7 +48,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     {
         var keys = new CampaignKeys(meta.CouponId);
         var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version]).ConfigureAwait(false))!;
         var accepted = (long)result[1];
         return ((long)result[0]) switch
         {
@@ -59,7 +64,22 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         await Database.KeyDeleteAsync([keys.Meta, keys.Winners]).ConfigureAwait(false);
     }
 
+    // Drops the meta of that version when it may not match MySQL (an edit failed half-way): the
+    // campaign answers 503 until the worker has rebuilt it from MySQL. A newer meta stays.
+    public async Task InvalidateAsync(long couponId, int version)
+    {
+        var keys = new CampaignKeys(couponId);
+        var transaction = Database.CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(keys.Meta, "version", version));
+        _ = transaction.KeyDeleteAsync(keys.Meta);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+    }
+
     public Task<bool> ExistsAsync(long couponId) => Database.KeyExistsAsync(new CampaignKeys(couponId).Meta);
+
+    // The MySQL version the meta was written from; null when the meta is absent (or predates versions).
+    public async Task<int?> VersionAsync(long couponId) =>
+        (int?)await Database.HashGetAsync(new CampaignKeys(couponId).Meta, "version").ConfigureAwait(false);
 
     public Task<long> AcceptedAsync(long couponId) => Database.HashLengthAsync(new CampaignKeys(couponId).Winners);
 
@@ -75,6 +95,14 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         var entries = await Database.HashGetAllAsync(new CampaignKeys(couponId).Winners).ConfigureAwait(false);
         return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
     }
+
+    private static HashEntry[] MetaEntries(CampaignMeta meta) =>
+    [
+        new("total", meta.Total),
+        new("start", meta.StartMs),
+        new("end", meta.EndMs),
+        new("version", meta.Version),
+    ];
 
     public async Task<IssueResult> IssueAsync(long couponId, long userId)
     {

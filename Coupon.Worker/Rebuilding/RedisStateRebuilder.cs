@@ -6,8 +6,9 @@ using StackExchange.Redis;
 
 namespace Coupon.Worker.Rebuilding;
 
-// After Redis lost a campaign's state (restarted empty, failed over) the api answers 503 for it.
-// This rebuilds the state from MySQL, but only once every event accepted before the loss is
+// After Redis lost a campaign's state (restarted empty, failed over), or holds it from another
+// version of the row than MySQL's (an edit failed half-way; that meta is dropped first), the api
+// answers 503 for it. This rebuilds the state from MySQL, but only once every event accepted before the loss is
 // persisted (the group has drained the topic up to the watermarks taken at detection), so the
 // rebuilt winners are complete and issuing can never go past the quantity. A Redis lock keeps
 // it to one worker instance per campaign.
@@ -63,20 +64,42 @@ public sealed partial class RedisStateRebuilder(
         }
     }
 
-    // Campaigns not over yet whose meta key is missing.
+    // Campaigns not over yet whose meta is missing, or was written from another version than the
+    // row's (an edit or a create failed half-way and could not drop it then). Such a meta is
+    // dropped first, so that nothing is accepted against it while the group drains.
     private async Task<List<long>> LostCampaignsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var now = Time.GetUtcNow().UtcDateTime;
-        var ids = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now).Select(c => c.Id).ToListAsync(cancellationToken);
+        var live = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now)
+            .Select(c => new { c.Id, c.Version }).ToListAsync(cancellationToken);
 
         var batch = redis.GetDatabase().CreateBatch();
-        var exists = ids.Select(id => (Id: id, Exists: batch.KeyExistsAsync(new CampaignKeys(id).Meta))).ToList();
+        var metas = live.Select(c => (c.Id, c.Version, Meta: batch.HashGetAsync(new CampaignKeys(c.Id).Meta, "version"))).ToList();
         batch.Execute();
-        await Task.WhenAll(exists.Select(e => e.Exists));
-        return [.. exists.Where(e => !e.Exists.Result).Select(e => e.Id)];
+        await Task.WhenAll(metas.Select(m => m.Meta));
+
+        var lost = new List<long>();
+        foreach (var (id, version, meta) in metas.Where(m => (int?)m.Meta.Result != m.Version))
+        {
+            if ((int?)meta.Result is { } written && await CurrentVersionAsync(db, id, cancellationToken) != written)
+            {
+                LogStale(id, written, version);
+                await state.InvalidateAsync(id, written);
+            }
+            // A meta without a version predates them: it is kept.
+            if (!await state.ExistsAsync(id))
+                lost.Add(id);
+        }
+        return lost;
     }
+
+    // Read with a shared lock: an edit in flight holds the row until it commits or rolls back and
+    // writes its meta before that, so a version that differs after this read differs for good.
+    private static Task<int> CurrentVersionAsync(CouponDbContext db, long couponId, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<int>($"SELECT version AS Value FROM coupons WHERE id = {couponId} LOCK IN SHARE MODE")
+            .SingleAsync(cancellationToken);
 
     private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
     {
@@ -101,6 +124,9 @@ public sealed partial class RedisStateRebuilder(
 
     [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CouponIds}; rebuilding from MySQL once the group has drained")]
     private partial void LogLost(List<long> couponIds);
+
+    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} is of version {Written}, MySQL's of {Version}; dropping it to rebuild it")]
+    private partial void LogStale(long couponId, int written, int version);
 
     [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
     private partial void LogRebuilt(long couponId, int winners);
