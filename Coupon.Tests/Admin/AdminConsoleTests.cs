@@ -147,6 +147,27 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_campaigns_page_pages_through_the_list_newest_first()
+    {
+        // One more than a page, the newest of all, so the first page holds all but the oldest of them.
+        var created = new List<CampaignView>();
+        for (var i = 0; i <= CampaignPage.DefaultLimit; i++)
+            created.Add(await CreateOpenCampaignAsync(total: 5));
+        var page = await SignedInPageAsync();
+        var titles = page.Locator("[data-test=campaigns] [data-test=title]");
+
+        await Expect(titles).ToHaveCountAsync(CampaignPage.DefaultLimit);
+        await Expect(titles.First).ToHaveTextAsync(created[^1].Title);
+        await Expect(page.Locator("[data-test=newer]")).ToBeDisabledAsync();
+
+        await page.Locator("[data-test=older]").ClickAsync();
+        await Expect(titles.First).ToHaveTextAsync(created[0].Title);
+        await page.Locator("[data-test=newer]").ClickAsync();
+        await Expect(titles.First).ToHaveTextAsync(created[^1].Title);
+        await Expect(page.Locator("[data-test=newer]")).ToBeDisabledAsync();
+    }
+
+    [Fact]
     public async Task Saving_a_campaign_someone_else_edited_meanwhile_says_so_and_keeps_their_edit()
     {
         var campaign = await CreateOpenCampaignAsync(total: 5);
