@@ -58,12 +58,6 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         };
     }
 
-    public async Task RemoveAsync(long couponId)
-    {
-        var keys = new CampaignKeys(couponId);
-        await Database.KeyDeleteAsync([keys.Meta, keys.Winners]).ConfigureAwait(false);
-    }
-
     // Drops the meta of that version when it may not match MySQL (an edit failed half-way): the
     // campaign answers 503 until the worker has rebuilt it from MySQL. A newer meta stays.
     public async Task InvalidateAsync(long couponId, int version)
@@ -76,10 +70,6 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     }
 
     public Task<bool> ExistsAsync(long couponId) => Database.KeyExistsAsync(new CampaignKeys(couponId).Meta);
-
-    // The MySQL version the meta was written from; null when the meta is absent (or predates versions).
-    public async Task<int?> VersionAsync(long couponId) =>
-        (int?)await Database.HashGetAsync(new CampaignKeys(couponId).Meta, "version").ConfigureAwait(false);
 
     public Task<long> AcceptedAsync(long couponId) => Database.HashLengthAsync(new CampaignKeys(couponId).Winners);
 
@@ -95,14 +85,6 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         var entries = await Database.HashGetAllAsync(new CampaignKeys(couponId).Winners).ConfigureAwait(false);
         return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
     }
-
-    private static HashEntry[] MetaEntries(CampaignMeta meta) =>
-    [
-        new("total", meta.Total),
-        new("start", meta.StartMs),
-        new("end", meta.EndMs),
-        new("version", meta.Version),
-    ];
 
     public async Task<IssueResult> IssueAsync(long couponId, long userId)
     {
@@ -120,4 +102,12 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
             [userId, acceptedAtMs.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
         return (long)removed == 1;
     }
+
+    private static HashEntry[] MetaEntries(CampaignMeta meta) =>
+    [
+        new("total", meta.Total),
+        new("start", meta.StartMs),
+        new("end", meta.EndMs),
+        new("version", meta.Version),
+    ];
 }

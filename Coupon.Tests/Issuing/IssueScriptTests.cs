@@ -23,8 +23,8 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var campaign in _campaigns)
-            await _state.RemoveAsync(campaign);
+        foreach (var keys in _campaigns.Select(c => new CampaignKeys(c)))
+            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners]);
         await _redis.DisposeAsync();
     }
 
