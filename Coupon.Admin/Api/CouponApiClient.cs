@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Coupon.Core.Contracts;
@@ -11,8 +12,10 @@ public sealed class CouponApiClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
-    public Task<IReadOnlyList<CampaignView>> GetCampaignsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<CampaignView>>(HttpMethod.Get, "api/admin/coupons", null, cancellationToken);
+    // One page, newest first; `before` is the previous page's Next (null for the first page).
+    public Task<CampaignPage> GetCampaignsAsync(long? before, int limit, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignPage>(HttpMethod.Get,
+            before is { } id ? $"api/admin/coupons?limit={limit}&before={id}" : $"api/admin/coupons?limit={limit}", null, cancellationToken);
 
     public Task<CampaignView> GetCampaignAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync<CampaignView>(HttpMethod.Get, $"api/admin/coupons/{id}", null, cancellationToken);
@@ -23,18 +26,25 @@ public sealed class CouponApiClient(HttpClient http)
     public Task<SystemStatus> GetSystemAsync(CancellationToken cancellationToken = default) =>
         SendAsync<SystemStatus>(HttpMethod.Get, "api/admin/system", null, cancellationToken);
 
-    public Task<CampaignView> CreateCampaignAsync(CampaignRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<CampaignView>(HttpMethod.Post, "api/admin/coupons", request, cancellationToken);
+    // The key names one create: saving again after a failure sends the same key, so a create
+    // that did commit is answered again instead of being made twice.
+    public Task<CampaignView> CreateCampaignAsync(CampaignRequest request, string idempotencyKey, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignView>(HttpMethod.Post, "api/admin/coupons", request, cancellationToken,
+            headers => headers.Add("Idempotency-Key", idempotencyKey));
 
-    public Task<CampaignView> UpdateCampaignAsync(long id, CampaignRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<CampaignView>(HttpMethod.Put, $"api/admin/coupons/{id}", request, cancellationToken);
+    // Applies only to the version the operator loaded: another one answers edit-conflict.
+    public Task<CampaignView> UpdateCampaignAsync(CampaignView loaded, CampaignRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CampaignView>(HttpMethod.Put, $"api/admin/coupons/{loaded.Id}", request, cancellationToken,
+            headers => headers.IfMatch.Add(new EntityTagHeaderValue($"\"{loaded.Version}\"")));
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken,
+        Action<HttpRequestHeaders>? headers = null)
     {
         using var request = new HttpRequestMessage(method, path)
         {
             Content = body is null ? null : JsonContent.Create(body, options: Json),
         };
+        headers?.Invoke(request.Headers);
 
         HttpResponseMessage response;
         try

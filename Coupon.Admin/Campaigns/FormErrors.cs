@@ -10,6 +10,9 @@ public sealed class FormErrors
     public static readonly string[] Fields =
         ["title", "totalQuantity", "discountAmount", "minOrderAmount", "issueStart", "issueEnd"];
 
+    public const string EditConflictMessage =
+        "Someone else changed this campaign after you opened it, so nothing was saved. Reload the page to see their changes, then edit again.";
+
     public static readonly FormErrors None = new(new Dictionary<string, string>(), null);
 
     private readonly IReadOnlyDictionary<string, string> _byField;
@@ -41,6 +44,9 @@ public sealed class FormErrors
         // It names the field; should it ever answer with only a detail, the field is still known.
         if (problem.Code == ProblemCodes.QuantityBelowAccepted)
             return new(new Dictionary<string, string> { ["totalQuantity"] = problem.Detail ?? problem.Title }, null);
+
+        if (problem.Code == ProblemCodes.EditConflict)
+            return FromMessage(EditConflictMessage);
 
         return FromMessage($"{problem.Title} {problem.Detail}".Trim());
     }

@@ -24,6 +24,7 @@ public sealed class CampaignViews(IConnectionMultiplexer redis, TimeProvider tim
         return new CampaignView(campaign.Id, campaign.Title, campaign.TotalQuantity, campaign.DiscountAmount,
             campaign.MinOrderAmount, CampaignSnapshot.AsUtc(campaign.IssueStart), CampaignSnapshot.AsUtc(campaign.IssueEnd),
             snapshot.State(time.GetUtcNow().UtcDateTime, accepted), accepted, campaign.IssuedQuantity,
-            snapshot.Remaining(accepted), CampaignSnapshot.AsUtc(campaign.CreatedAt), CampaignSnapshot.AsUtc(campaign.UpdatedAt));
+            snapshot.Remaining(accepted), CampaignSnapshot.AsUtc(campaign.CreatedAt), CampaignSnapshot.AsUtc(campaign.UpdatedAt),
+            campaign.Version);
     }
 }

@@ -15,6 +15,11 @@ public static class ApiProblems
     public static ProblemHttpResult Conflict(string code, string title, string detail) =>
         Create(StatusCodes.Status409Conflict, code, title, detail);
 
+    // The edit was made against a version someone else has since replaced.
+    public static ProblemHttpResult EditConflict(long couponId) =>
+        Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.EditConflict, "Edited meanwhile",
+            $"Coupon {couponId} was changed by someone else since it was loaded; reload it and edit again.");
+
     public static ProblemHttpResult Unavailable(HttpContext context, string detail)
     {
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -6,6 +6,9 @@ public static class CampaignRules
 {
     public const int TitleMaxLength = 100;
 
+    // An Idempotency-Key header of a create: printable ASCII (a UUID fits), kept in a column.
+    public const int IdempotencyKeyMaxLength = 64;
+
     // What the amount columns hold: DECIMAL(12, 2).
     public const decimal MaxAmount = 9_999_999_999.99m;
     public const int AmountDecimals = 2;
@@ -45,6 +48,11 @@ public static class CampaignRules
 
         return errors;
     }
+
+    public static string? IdempotencyKeyError(string key) =>
+        key.Length is 0 or > IdempotencyKeyMaxLength || key.Any(c => c is < '!' or > '~')
+            ? $"Idempotency-Key must be 1 to {IdempotencyKeyMaxLength} printable ASCII characters without spaces."
+            : null;
 
     private static string? AmountError(string name, decimal? amount) => amount switch
     {

@@ -26,6 +26,7 @@ public sealed record CampaignRequest(
     [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueEnd);
 
 // One campaign as operators see it (GET /api/admin/coupons, the 201 of a create, the 200 of an edit).
+// Version counts the operators' edits; the same number is the answer's ETag, for If-Match.
 public sealed record CampaignView(
     long Id,
     string Title,
@@ -39,7 +40,16 @@ public sealed record CampaignView(
     long Persisted,
     long? Remaining,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int Version);
+
+// GET /api/admin/coupons?limit=&before=: one page, newest first. Next is the `before` of the
+// following page, null on the last one.
+public sealed record CampaignPage(IReadOnlyList<CampaignView> Items, long? Next)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+}
 
 // GET /api/admin/coupons/{id}/stats. Rejections are counted by problem code (sold-out, closed,
 // already-issued, not-open-yet, rate-limited, unavailable); Recent is issues per second for the

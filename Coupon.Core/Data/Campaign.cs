@@ -20,5 +20,8 @@ public sealed class Campaign
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }
 
+    // The client's Idempotency-Key of the create that made this row: a retried create finds it.
+    public string? IdempotencyKey { get; set; }
+
     public List<CouponIssue> Issues { get; } = [];
 }

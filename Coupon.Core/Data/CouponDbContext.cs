@@ -37,6 +37,8 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             campaign.Property(c => c.CreatedAt).HasColumnName("created_at");
             campaign.Property(c => c.UpdatedAt).HasColumnName("updated_at");
             campaign.Property(c => c.Version).HasColumnName("version").IsConcurrencyToken();
+            campaign.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(Contracts.CampaignRules.IdempotencyKeyMaxLength);
+            campaign.HasIndex(c => c.IdempotencyKey).IsUnique().HasDatabaseName("ux_coupons_idempotency_key");
         });
 
         modelBuilder.Entity<CouponIssue>(issue =>

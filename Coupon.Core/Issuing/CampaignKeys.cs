@@ -8,7 +8,8 @@ public readonly record struct CampaignKeys(long CouponId)
 {
     public const string WorkersKey = "coupon:workers";
 
-    // Hash: total (-1 = unlimited), start and end (unix ms, UTC). Absent = Redis state lost.
+    // Hash: total (-1 = unlimited), start and end (unix ms, UTC), version (the MySQL row's).
+    // Absent = Redis state lost.
     public RedisKey Meta => $"coupon:{{{CouponId}}}:meta";
 
     // Hash: userId -> acceptedAt (unix ms). HLEN is the accepted count.

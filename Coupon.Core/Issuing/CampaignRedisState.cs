@@ -26,15 +26,20 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
             commands.Add(transaction.HashSetAsync(keys.Winners,
                 [.. chunk.Select(w => new HashEntry(w.Key, w.Value))]));
         }
-        commands.Add(transaction.HashSetAsync(keys.Meta,
-        [
-            new HashEntry("total", meta.Total),
-            new HashEntry("start", meta.StartMs),
-            new HashEntry("end", meta.EndMs),
-        ]));
+        commands.Add(transaction.HashSetAsync(keys.Meta, MetaEntries(meta)));
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
             throw new RedisException($"The Redis state of campaign {meta.CouponId} was not written.");
         await Task.WhenAll(commands).ConfigureAwait(false);
+    }
+
+    // The state of a campaign just committed to MySQL, unless the worker rebuilt it meanwhile.
+    public async Task AddAsync(CampaignMeta meta)
+    {
+        var keys = new CampaignKeys(meta.CouponId);
+        var transaction = Database.CreateTransaction();
+        transaction.AddCondition(Condition.KeyNotExists(keys.Meta));
+        _ = transaction.HashSetAsync(keys.Meta, MetaEntries(meta));
+        await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
     // An operator's edit of a campaign whose state is present; atomic with the accepted count,
@@ -43,7 +48,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     {
         var keys = new CampaignKeys(meta.CouponId);
         var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version]).ConfigureAwait(false))!;
         var accepted = (long)result[1];
         return ((long)result[0]) switch
         {
@@ -53,10 +58,15 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         };
     }
 
-    public async Task RemoveAsync(long couponId)
+    // Drops the meta of that version when it may not match MySQL (an edit failed half-way): the
+    // campaign answers 503 until the worker has rebuilt it from MySQL. A newer meta stays.
+    public async Task InvalidateAsync(long couponId, int version)
     {
         var keys = new CampaignKeys(couponId);
-        await Database.KeyDeleteAsync([keys.Meta, keys.Winners, keys.Reconciled]).ConfigureAwait(false);
+        var transaction = Database.CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(keys.Meta, "version", version));
+        _ = transaction.KeyDeleteAsync(keys.Meta);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
     // True when Redis held fewer winners than `rows` and the state was forgotten for a rebuild.
@@ -111,4 +121,12 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
             [userId, acceptedAtMs, now.ToUnixTimeMilliseconds(), (long)claimFor.TotalMilliseconds]).ConfigureAwait(false);
         return (long)result == 1;
     }
+
+    private static HashEntry[] MetaEntries(CampaignMeta meta) =>
+    [
+        new("total", meta.Total),
+        new("start", meta.StartMs),
+        new("end", meta.EndMs),
+        new("version", meta.Version),
+    ];
 }

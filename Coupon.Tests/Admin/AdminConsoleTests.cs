@@ -147,6 +147,62 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_campaigns_page_pages_through_the_list_newest_first()
+    {
+        // One more than a page, the newest of all, so the first page holds all but the oldest of them.
+        var created = new List<CampaignView>();
+        for (var i = 0; i <= CampaignPage.DefaultLimit; i++)
+            created.Add(await CreateOpenCampaignAsync(total: 5));
+        var page = await SignedInPageAsync();
+        var titles = page.Locator("[data-test=campaigns] [data-test=title]");
+
+        await Expect(titles).ToHaveCountAsync(CampaignPage.DefaultLimit);
+        await Expect(titles.First).ToHaveTextAsync(created[^1].Title);
+        await Expect(page.Locator("[data-test=newer]")).ToBeDisabledAsync();
+
+        await page.Locator("[data-test=older]").ClickAsync();
+        await Expect(titles.First).ToHaveTextAsync(created[0].Title);
+        await page.Locator("[data-test=newer]").ClickAsync();
+        await Expect(titles.First).ToHaveTextAsync(created[^1].Title);
+        await Expect(page.Locator("[data-test=newer]")).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task Saving_a_campaign_someone_else_edited_meanwhile_says_so_and_keeps_their_edit()
+    {
+        var campaign = await CreateOpenCampaignAsync(total: 5);
+        var page = await SignedInPageAsync();
+        await page.GotoAsync($"/campaigns/{campaign.Id}/edit");
+        await Expect(page.Locator("#title")).ToHaveValueAsync(campaign.Title);
+
+        var theirs = await EditAsync(campaign, "Their edit");
+        await page.Locator("#title").FillAsync("My edit");
+        await page.Locator("[data-test=save]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+
+        await Expect(page.Locator("[data-test=form-error]")).ToContainTextAsync("Someone else changed this campaign after you opened it");
+        Assert.Equal(("Their edit", theirs.Version), await TitleAndVersionAsync(campaign.Id));
+        await AdminBrowser.ScreenshotAsync(page, "campaign-edit-conflict-1280");
+    }
+
+    [Fact]
+    public async Task Close_now_closes_the_campaign_as_it_is_now_keeping_a_later_edit()
+    {
+        var campaign = await CreateOpenCampaignAsync(total: 5);
+        var page = await SignedInPageAsync();
+        await page.GotoAsync($"/campaigns/{campaign.Id}");
+        await Expect(page.Locator("[data-test=state]")).ToHaveTextAsync("open");
+
+        // Edited elsewhere after this page loaded the campaign.
+        var theirs = await EditAsync(campaign, "Edited elsewhere");
+        await page.Locator("[data-test=close-now]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Close now" }).ClickAsync();
+
+        await Expect(page.Locator("[data-test=state]")).ToHaveTextAsync("closed");
+        Assert.Equal(("Edited elsewhere", theirs.Version + 1), await TitleAndVersionAsync(campaign.Id));
+    }
+
+    [Fact]
     public async Task The_system_page_lists_every_resource_with_its_health()
     {
         var page = await SignedInPageAsync();
@@ -219,6 +275,24 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
         using var response = await http.PostAsJsonAsync("api/admin/coupons", request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<CampaignView>(JsonSerializerOptions.Web))!;
+    }
+
+    // Another operator's edit of the title, without If-Match.
+    private async Task<CampaignView> EditAsync(CampaignView campaign, string title)
+    {
+        using var http = await ApiClientAsync(stack.Tokens.CreateOperatorToken("admin-tests", TimeSpan.FromMinutes(5)));
+        var request = new CampaignRequest(title, campaign.TotalQuantity, campaign.DiscountAmount, campaign.MinOrderAmount,
+            campaign.IssueStart, campaign.IssueEnd);
+        using var response = await http.PutAsJsonAsync($"api/admin/coupons/{campaign.Id}", request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<CampaignView>(JsonSerializerOptions.Web))!;
+    }
+
+    private async Task<(string Title, int Version)> TitleAndVersionAsync(long campaignId)
+    {
+        using var http = await ApiClientAsync(stack.Tokens.CreateOperatorToken("admin-tests", TimeSpan.FromMinutes(5)));
+        var campaign = (await http.GetFromJsonAsync<CampaignView>($"api/admin/coupons/{campaignId}", JsonSerializerOptions.Web))!;
+        return (campaign.Title, campaign.Version);
     }
 
     private async Task<HttpClient> ApiClientAsync(string token)

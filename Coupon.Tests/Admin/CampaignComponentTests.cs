@@ -88,7 +88,7 @@ public sealed class CampaignComponentTests : IAsyncLifetime
     public void Editing_shows_the_campaign_in_the_operators_zone()
     {
         var start = new DateTimeOffset(2026, 11, 23, 23, 30, 0, TimeSpan.Zero);
-        var campaign = new CampaignView(7, "Night sale", 100, 500, 0, start, start.AddHours(3), CampaignState.Open, 3, 2, 97, start, start);
+        var campaign = new CampaignView(7, "Night sale", 100, 500, 0, start, start.AddHours(3), CampaignState.Open, 3, 2, 97, start, start, 0);
 
         var form = Render<CampaignForm>(p => p.Add(c => c.Zone, Seoul).Add(c => c.Campaign, campaign));
 

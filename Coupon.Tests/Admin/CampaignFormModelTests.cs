@@ -61,7 +61,7 @@ public sealed class CampaignFormModelTests
     {
         var start = new DateTimeOffset(2026, 11, 23, 23, 30, 0, TimeSpan.Zero);
         var view = new CampaignView(7, "Night sale", null, 500, 10000, start, start.AddHours(3),
-            CampaignState.Scheduled, 0, 0, null, start, start);
+            CampaignState.Scheduled, 0, 0, null, start, start, 0);
 
         var model = CampaignFormModel.From(view, Seoul);
 

@@ -66,7 +66,7 @@ public sealed class CampaignAdminTests(StackFixture stack) : SharedApiTests(stac
         await Invariants.AssertAsync(campaign.Id, 2, accepted: [1, 2], refused: [3]);
 
         using var list = await Api.SendAsync(HttpMethod.Get, "/api/admin/coupons", Api.OperatorToken);
-        var listed = (await list.Content.ReadFromJsonAsync<List<CampaignView>>())!.Single(c => c.Id == campaign.Id);
+        var listed = (await list.Content.ReadFromJsonAsync<CampaignPage>())!.Items.Single(c => c.Id == campaign.Id);
         Assert.Equal((2L, 2L, 0L, CampaignState.SoldOut), (listed.Accepted, listed.Persisted, listed.Remaining.GetValueOrDefault(), listed.State));
 
         // Rejections reach Redis within the api's flush interval.
@@ -78,6 +78,55 @@ public sealed class CampaignAdminTests(StackFixture stack) : SharedApiTests(stac
         Assert.Equal(1, stats.Rejections.GetValueOrDefault(ProblemCodes.SoldOut));
         Assert.Equal(2, stats.Recent.Sum(p => p.Issued));
         Assert.Equal(300, stats.Recent.Count);
+    }
+
+    [Fact]
+    public async Task The_list_pages_newest_first_through_every_campaign()
+    {
+        var now = await Redis.NowAsync();
+        var created = new List<long>();
+        for (var i = 0; i < 3; i++)
+            created.Add((await Api.CreateOpenCampaignAsync(5, now)).Id);
+
+        var first = await GetAsync<CampaignPage>("/api/admin/coupons?limit=2");
+        Assert.Equal([created[2], created[1]], first.Items.Select(c => c.Id));
+        Assert.Equal(created[1], first.Next);
+        var second = await GetAsync<CampaignPage>($"/api/admin/coupons?limit=2&before={first.Next}");
+        Assert.Equal(created[0], second.Items[0].Id);
+
+        // Walking every page sees each campaign once, newest first, and ends.
+        var seen = new List<long>();
+        long? before = null;
+        do
+        {
+            var page = await GetAsync<CampaignPage>(before is null ? "/api/admin/coupons?limit=7" : $"/api/admin/coupons?limit=7&before={before}");
+            Assert.InRange(page.Items.Count, page.Next is null ? 0 : 7, 7);
+            seen.AddRange(page.Items.Select(c => c.Id));
+            before = page.Next;
+        }
+        while (before is not null);
+        Assert.Equal(seen.OrderDescending(), seen);
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        Assert.Subset(seen.ToHashSet(), created.ToHashSet());
+        Assert.Equal(Math.Min(seen.Count, CampaignPage.DefaultLimit), (await GetAsync<CampaignPage>("/api/admin/coupons")).Items.Count);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=101", "limit")]
+    [InlineData("limit=-1", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("limit=1.5", "limit")]
+    [InlineData("limit=99999999999", "limit")]
+    [InlineData("before=0", "before")]
+    [InlineData("before=-3", "before")]
+    [InlineData("before=abc", "before")]
+    [InlineData("before=99999999999999999999", "before")]
+    public async Task Bad_page_parameters_are_400_naming_the_parameter(string query, string field)
+    {
+        using var response = await Api.SendAsync(HttpMethod.Get, $"/api/admin/coupons?{query}", Api.OperatorToken);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
     [Fact]

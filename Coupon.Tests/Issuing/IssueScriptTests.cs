@@ -23,8 +23,8 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var campaign in _campaigns)
-            await _state.RemoveAsync(campaign);
+        foreach (var keys in _campaigns.Select(c => new CampaignKeys(c)))
+            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners]);
         await _redis.DisposeAsync();
     }
 
@@ -86,7 +86,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     {
         var campaign = NextCampaign();
         var now = await RedisNowAsync();
-        var meta = new CampaignMeta(campaign, 10, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime);
+        var meta = new CampaignMeta(campaign, 10, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 0);
 
         Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 1)).Outcome);
         Assert.Equal(MetaUpdate.Lost, (await _state.UpdateAsync(meta)).Result);
@@ -106,9 +106,9 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
             await _state.IssueAsync(campaign, user);
         var now = await RedisNowAsync();
 
-        var below = await _state.UpdateAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime));
+        var below = await _state.UpdateAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
         Assert.Equal((MetaUpdate.BelowAccepted, 3L), below);
-        var exact = await _state.UpdateAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime));
+        var exact = await _state.UpdateAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
         Assert.Equal((MetaUpdate.Updated, 3L), exact);
         Assert.Equal(IssueOutcome.SoldOut, (await _state.IssueAsync(campaign, 4)).Outcome);
     }
@@ -209,7 +209,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     private async Task<long> NewCampaignAsync(int? total, DateTimeOffset start, DateTimeOffset end)
     {
         var campaign = NextCampaign();
-        await _state.ReplaceAsync(new CampaignMeta(campaign, total, start.UtcDateTime, end.UtcDateTime));
+        await _state.ReplaceAsync(new CampaignMeta(campaign, total, start.UtcDateTime, end.UtcDateTime, 0));
         return campaign;
     }
 }

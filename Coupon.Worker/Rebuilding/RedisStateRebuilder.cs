@@ -6,9 +6,9 @@ using StackExchange.Redis;
 
 namespace Coupon.Worker.Rebuilding;
 
-// After Redis lost a campaign's state (restarted empty, failed over, or only some winners lost)
-// the api answers 503 for it.
-// This rebuilds the state from MySQL, but only once every event accepted before the loss is
+// After Redis lost a campaign's state (restarted empty, failed over, or only some winners lost),
+// or holds it from another version of the row than MySQL's (an edit failed half-way; that meta
+// is dropped first), the api answers 503 for it. This rebuilds the state from MySQL, but only once every event accepted before the loss is
 // persisted (the group has drained the topic up to the watermarks taken at detection), so the
 // rebuilt winners are complete and issuing can never go past the quantity. A Redis lock keeps
 // it to one worker instance per campaign.
@@ -64,27 +64,43 @@ public sealed partial class RedisStateRebuilder(
         }
     }
 
-    // Campaigns not over yet whose meta key is missing, or whose winners are fewer than their
-    // rows (that state is forgotten here, and rebuilt like a lost one).
+    // Campaigns not over yet whose meta is missing, or was written from another version than the
+    // row's (an edit or a create failed half-way and could not drop it then), or whose winners are
+    // fewer than their rows (part of the state lost). Such a meta is dropped first, so that
+    // nothing is accepted against it while the group drains.
     private async Task<List<long>> LostCampaignsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
         var now = Time.GetUtcNow().UtcDateTime;
-        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now)
-            .Select(c => new { c.Id, c.IssuedQuantity }).ToListAsync(cancellationToken);
+        var live = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now)
+            .Select(c => new { c.Id, c.Version, c.IssuedQuantity }).ToListAsync(cancellationToken);
 
         var batch = redis.GetDatabase().CreateBatch();
-        var states = campaigns.Select(c => (c.Id, c.IssuedQuantity,
-            Exists: batch.KeyExistsAsync(new CampaignKeys(c.Id).Meta),
+        var states = live.Select(c => (c.Id, c.Version, Rows: c.IssuedQuantity,
+            Meta: batch.HashGetAsync(new CampaignKeys(c.Id).Meta, "version"),
             Winners: batch.HashLengthAsync(new CampaignKeys(c.Id).Winners))).ToList();
         batch.Execute();
-        await Task.WhenAll(states.SelectMany(s => (Task[])[s.Exists, s.Winners]));
+        await Task.WhenAll(states.SelectMany(s => (Task[])[s.Meta, s.Winners]));
 
-        var lost = states.Where(s => !s.Exists.Result).Select(s => s.Id).ToList();
-        foreach (var (id, rows, _, _) in states.Where(s => s.Exists.Result && s.Winners.Result < s.IssuedQuantity))
+        var lost = new List<long>();
+        foreach (var (id, version, rows, meta, winners) in states)
         {
-            if (await state.ForgetIfShortAsync(id, rows))
+            if ((int?)meta.Result != version)
+            {
+                if ((int?)meta.Result is { } written && await CurrentVersionAsync(db, id, cancellationToken) != written)
+                {
+                    LogStale(id, written, version);
+                    await state.InvalidateAsync(id, written);
+                }
+                // A meta without a version predates them: it is kept.
+                if (!await state.ExistsAsync(id))
+                {
+                    lost.Add(id);
+                    continue;
+                }
+            }
+            if (winners.Result < rows && await state.ForgetIfShortAsync(id, rows))
             {
                 LogPartlyLost(id, rows);
                 lost.Add(id);
@@ -92,6 +108,12 @@ public sealed partial class RedisStateRebuilder(
         }
         return lost;
     }
+
+    // Read with a shared lock: an edit in flight holds the row until it commits or rolls back and
+    // writes its meta before that, so a version that differs after this read differs for good.
+    private static Task<int> CurrentVersionAsync(CouponDbContext db, long couponId, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<int>($"SELECT version AS Value FROM coupons WHERE id = {couponId} LOCK IN SHARE MODE")
+            .SingleAsync(cancellationToken);
 
     private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
     {
@@ -119,6 +141,9 @@ public sealed partial class RedisStateRebuilder(
 
     [LoggerMessage(LogLevel.Warning, "Redis holds fewer winners of campaign {CouponId} than its {Rows} row(s) in MySQL; its state is forgotten and rebuilt")]
     private partial void LogPartlyLost(long couponId, int rows);
+
+    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} is of version {Written}, MySQL's of {Version}; dropping it to rebuild it")]
+    private partial void LogStale(long couponId, int written, int version);
 
     [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
     private partial void LogRebuilt(long couponId, int winners);

@@ -41,6 +41,11 @@ namespace Coupon.Core.Data.Migrations
                         .HasColumnType("decimal(12,2)")
                         .HasColumnName("discount_amount");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)")
+                        .HasColumnName("idempotency_key");
+
                     b.Property<DateTime>("IssueEnd")
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
@@ -87,6 +92,10 @@ namespace Coupon.Core.Data.Migrations
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_coupons_idempotency_key");
 
                     b.ToTable("coupons", (string)null);
                 });
