@@ -167,6 +167,35 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
     }
 
     [Fact]
+    public async Task While_redis_is_down_issues_answer_503_and_nothing_is_left_to_withdraw()
+    {
+        var campaign = await Api.CreateOpenCampaignAsync(100, await Redis.NowAsync());
+        long[] users = [.. Enumerable.Range(1, 20).Select(user => (long)user)];
+
+        await Stack.StopResourceAsync("redis");
+        HttpStatusCode[] statuses;
+        try
+        {
+            statuses = await Task.WhenAll(users.Select(async user =>
+            {
+                using var response = await Api.IssueAsync(campaign.Id, user);
+                return response.StatusCode;
+            }));
+        }
+        finally
+        {
+            await Stack.StartResourceAsync("redis");
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        // The script never left the api: certain, so no withdrawal was written for any of them.
+        Assert.Equal(0, await Invariants.WithdrawalsAsync(campaign.Id));
+        using (var after = await Api.IssueAsync(campaign.Id, 21))
+            Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+        await Invariants.AssertAsync(campaign.Id, 100, accepted: [21], refused: users);
+    }
+
+    [Fact]
     public async Task The_kafka_brokers_down_for_30_s_under_load_stop_no_process_and_leave_no_row_for_a_503()
     {
         var shared = await Stack.SharedProjectsAsync();
