@@ -13,7 +13,6 @@ var redis = builder.AddRedisServer("redis");
 var kafka = builder.AddKafkaBroker("kafka");
 var coupondb = builder.AddMySqlDatabase("mysql", "coupondb");
 
-var userTokenKey = builder.AddTokenKey(DevelopmentTokens.UserKeyName);
 var operatorTokenKey = builder.AddTokenKey(DevelopmentTokens.OperatorKeyName);
 var operatorPassword = builder.AddParameter("admin-operator-password",
     new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true);
@@ -23,7 +22,7 @@ var api = builder.AddProject<Projects.Coupon_Api>("api")
     .WithLocalHttpEndpoint(port: builder.Configuration.GetValue("AppHost:ApiPort", 5180))
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
-    .WithTokenTrust(builder.AddPublicKey(userTokenKey), builder.AddPublicKey(operatorTokenKey))
+    .WithTokenTrust(builder.AddPublicKey(DevelopmentTokens.UserKeyName), builder.AddPublicKey(DevelopmentTokens.OperatorKeyName))
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithExternalHttpEndpoints();
 

@@ -21,13 +21,17 @@ public static class DevelopmentTokens
             ? builder.AddParameter(name, secret: true)
             : builder.AddParameter(name, new RsaKeyDefault(), secret: true, persist: true);
 
-    // The public half of a key parameter, as a parameter: `user-token-key` gives `user-token-public-key`.
-    public static IResourceBuilder<ParameterResource> AddPublicKey(this IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> privateKey)
+    // The public half of a key parameter, as a parameter: `user-token-key` gives
+    // `user-token-public-key`. A deployment is asked for the public key only, and no private key
+    // that no project of it uses (the users' key, whose tokens its identity provider signs).
+    public static IResourceBuilder<ParameterResource> AddPublicKey(this IDistributedApplicationBuilder builder, string keyName)
     {
-        var name = privateKey.Resource.Name.Replace("-key", "-public-key", StringComparison.Ordinal);
-        return builder.ExecutionContext.IsPublishMode
-            ? builder.AddParameter(name)
-            : builder.AddParameter(name, () => TokenSigning.PublicKeyOf(ValueOf(privateKey.Resource)), publishValueAsDefault: false, secret: false);
+        var name = keyName.Replace("-key", "-public-key", StringComparison.Ordinal);
+        if (builder.ExecutionContext.IsPublishMode)
+            return builder.AddParameter(name);
+        var privateKey = builder.Resources.OfType<ParameterResource>().SingleOrDefault(parameter => parameter.Name == keyName)
+            ?? builder.AddTokenKey(keyName).Resource;
+        return builder.AddParameter(name, () => TokenSigning.PublicKeyOf(ValueOf(privateKey)), publishValueAsDefault: false, secret: false);
     }
 
     // The api verifies with the public keys: it holds nothing that can sign.

@@ -23,8 +23,10 @@ public sealed partial class ManifestTests(ManifestTests.Published published) : I
 
         Assert.Superset(
             new HashSet<string>(["redis", "kafka", "mysql", "coupondb", "api", "worker", "admin", "redis-password", "mysql-password",
-                "coupondb-password", "user-token-key", "operator-token-key", "user-token-public-key", "operator-token-public-key", "admin-operator-password"]),
+                "coupondb-password", "operator-token-key", "user-token-public-key", "operator-token-public-key", "admin-operator-password"]),
             resources.Select(resource => resource.Key).ToHashSet());
+        // A deployment's users' tokens come from its identity provider: it holds no users' key.
+        Assert.Null(resources["user-token-key"]);
         (string Name, string Image)[] containers =
             [("redis", "docker.io/library/redis:"), ("kafka", "docker.io/confluentinc/confluent-local:"), ("mysql", "docker.io/library/mysql:")];
         foreach (var (name, image) in containers)
