@@ -26,6 +26,9 @@ public static class Extensions
         builder.AddCouponApi();
 
         builder.Services.AddScoped<OperatorTimeZone>();
+        // An open console holds its circuit's websocket until the browser lets go: on stop, cut
+        // it after a few seconds rather than outwait the orchestrator's patience (DCP's ~10 s).
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder;
     }
 

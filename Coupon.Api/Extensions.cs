@@ -6,7 +6,6 @@ using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
 
 namespace Coupon.Api;
@@ -15,6 +14,7 @@ public static class Extensions
 {
     // Campaign bodies are a few hundred bytes; nothing the api accepts comes near this.
     private const long DefaultMaxRequestBodyBytes = 16 * 1024;
+    private const string BearerSection = $"Authentication:Schemes:{JwtBearerDefaults.AuthenticationScheme}";
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -84,20 +84,23 @@ public static class Extensions
 
     private static void AddBearerAuthentication(this IHostApplicationBuilder builder)
     {
-        // Issuer, audiences and signing keys come from Authentication:Schemes:Bearer.
+        var trust = TokenTrustFrom(builder.Configuration);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
-            options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
-            // JwtBearer's own binding re-reads the signing keys from configuration on every request
-            // (a few % of the api's CPU under load); the AppHost hands keys out once per run.
-            options.TokenValidationParameters.IssuerSigningKeys = SigningKeys(builder.Configuration);
-            options.TokenValidationParameters.IssuerSigningKeyResolver = null;
+            // Replaces what JwtBearer binds from configuration, which validates issuer and audience
+            // only when they are configured; keys are read once, not on every request.
+            options.TokenValidationParameters = trust.ValidationParameters(clockSkew: TimeSpan.FromSeconds(30));
             options.Events = new JwtBearerEvents
             {
-                // A token that names no valid user (nor an operator) authenticates no one.
+                // The operator role only from the operators' key (which names no user); every
+                // other token must name a user.
                 OnTokenValidated = context =>
                 {
-                    if (!context.Principal!.IsInRole(TokenSigning.OperatorRole) && !context.Principal!.TryGetUserId(out _))
+                    var principal = context.Principal!;
+                    var fromOperators = context.SecurityToken.Issuer == TokenSigning.OperatorIssuer;
+                    if (fromOperators != principal.IsInRole(TokenSigning.OperatorRole))
+                        context.Fail("Only the operators' key grants the operator role, and all its tokens carry it.");
+                    else if (!fromOperators && !principal.TryGetUserId(out _))
                         context.Fail("The token's sub is not a user id.");
                     return Task.CompletedTask;
                 },
@@ -106,11 +109,14 @@ public static class Extensions
         builder.Services.AddAuthorizationBuilder().AddCouponPolicies();
     }
 
-    private static SymmetricSecurityKey[] SigningKeys(IConfiguration configuration) =>
-    [
-        .. configuration.GetSection($"Authentication:Schemes:{JwtBearerDefaults.AuthenticationScheme}:SigningKeys").GetChildren()
-            .Select(key => key["Value"])
-            .OfType<string>()
-            .Select(value => new SymmetricSecurityKey(Convert.FromBase64String(value))),
-    ];
+    // The public keys only: the api verifies tokens and can sign none.
+    private static TokenTrust TokenTrustFrom(IConfiguration configuration)
+    {
+        var bearer = configuration.GetSection(BearerSection);
+        string Required(string key) => bearer[key] is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Configuration '{BearerSection}:{key}' is missing: the api verifies tokens with it (the AppHost sets it).");
+
+        return new TokenTrust(Required("UserPublicKey"), Required("OperatorPublicKey"));
+    }
 }

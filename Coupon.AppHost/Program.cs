@@ -13,7 +13,7 @@ var redis = builder.AddRedisServer("redis");
 var kafka = builder.AddKafkaBroker("kafka");
 var coupondb = builder.AddMySqlDatabase("mysql", "coupondb");
 
-var signingKey = builder.AddTokenSigningKey();
+var operatorTokenKey = builder.AddTokenKey(DevelopmentTokens.OperatorKeyName);
 var operatorPassword = builder.AddParameter("admin-operator-password",
     new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true, persist: true);
 
@@ -22,7 +22,7 @@ var api = builder.AddProject<Projects.Coupon_Api>("api")
     .WithLocalHttpEndpoint(port: builder.Configuration.GetValue("AppHost:ApiPort", 5180))
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
-    .WithTokenSigning(signingKey)
+    .WithTokenTrust(builder.AddPublicKey(DevelopmentTokens.UserKeyName), builder.AddPublicKey(DevelopmentTokens.OperatorKeyName))
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithExternalHttpEndpoints();
 
@@ -35,7 +35,8 @@ builder.AddProject<Projects.Coupon_Worker>("worker")
 builder.AddProject<Projects.Coupon_Admin>("admin")
     .WithLocalHttpEndpoint(port: builder.Configuration.GetValue("AppHost:AdminPort", 5190))
     .WithReference(api).WaitFor(api)
-    .WithTokenSigning(signingKey)
+    // The operators' key only: the console mints operator tokens and no user's.
+    .WithEnvironment("Admin__OperatorTokenKey", operatorTokenKey)
     .WithEnvironment("Admin__Operator__UserName", DevelopmentTokens.OperatorUserName)
     .WithEnvironment("Admin__Operator__Password", operatorPassword)
     .WithExternalHttpEndpoints();

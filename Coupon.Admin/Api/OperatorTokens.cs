@@ -2,11 +2,13 @@ using Coupon.Core.Auth;
 
 namespace Coupon.Admin.Api;
 
-// Mints the operator token the api expects, signed with the development key the AppHost hands
-// to both api and admin. Tokens live two minutes and are reused for one, so a busy console
-// signs about once a minute, and a leaked token is soon worthless.
+// Mints the operator token the api expects, signed with the operators' key: the only key the
+// admin holds, so it can mint no user's token. Tokens live two minutes and are reused for one,
+// so a busy console signs about once a minute, and a leaked token is soon worthless.
 public sealed class OperatorTokens(TokenSigning signing, string subject, TimeProvider time)
 {
+    public const string KeySetting = "Admin:OperatorTokenKey";
+
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan Reuse = TimeSpan.FromMinutes(1);
 
@@ -20,24 +22,19 @@ public sealed class OperatorTokens(TokenSigning signing, string subject, TimePro
             var now = time.GetUtcNow();
             if (_current is not { } current || now - current.MintedAt >= Reuse)
             {
-                current = (signing.Create(subject, [new(System.Security.Claims.ClaimTypes.Role, TokenSigning.OperatorRole)], Lifetime, now.UtcDateTime), now);
+                current = (signing.CreateOperatorToken(subject, Lifetime, now.UtcDateTime), now);
                 _current = current;
             }
             return current.Token;
         }
     }
 
-    // The same `Authentication:Schemes:Bearer` keys the api's JwtBearer reads.
-    public static TokenSigning SigningFrom(IConfiguration configuration)
-    {
-        var bearer = configuration.GetSection("Authentication:Schemes:Bearer");
-        string Required(string key) => bearer[key] is { Length: > 0 } value
-            ? value
+    // The operators' private key the AppHost hands the admin (its operator-token-key parameter).
+    public static TokenSigning SigningFrom(IConfiguration configuration) =>
+        configuration[KeySetting] is { Length: > 0 } key
+            ? TokenSigning.ForOperators(key)
             : throw new InvalidOperationException(
-                $"Configuration 'Authentication:Schemes:Bearer:{key}' is missing: the admin console needs it to sign its calls to the api (the AppHost sets it).");
-
-        return new TokenSigning(Required("ValidIssuer"), Required("ValidAudiences:0"), Required("SigningKeys:0:Value"));
-    }
+                $"Configuration '{KeySetting}' is missing: the admin console needs it to sign its calls to the api (the AppHost sets it).");
 }
 
 public sealed class OperatorTokenHandler(OperatorTokens tokens) : DelegatingHandler

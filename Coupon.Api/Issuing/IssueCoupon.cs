@@ -66,6 +66,11 @@ public static class IssueCoupon
         {
             issued = await state.IssueAsync(id, userId, campaign.IssuedQuantity);
         }
+        catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
+        {
+            logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
+            return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+        }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);

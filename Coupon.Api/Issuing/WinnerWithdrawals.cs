@@ -29,6 +29,18 @@ public sealed partial class WinnerWithdrawals(
 
     public int Waiting => _waiting.Count;
 
+    // Whether a command that failed with this may have run: one that never left this process
+    // (no connection, still queued) or that Redis refused with an error did not.
+    public static bool MayHaveRun(Exception exception) => exception switch
+    {
+        RedisTimeoutException timeout => !NotSent(timeout.Commandstatus),
+        RedisConnectionException connection => !NotSent(connection.CommandStatus),
+        RedisServerException => false,
+        _ => true,
+    };
+
+    private static bool NotSent(CommandStatus status) => status is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog;
+
     // The issue script's reply was lost (timeout, connection dropped): whether it recorded this
     // user is read back before answering. Redis answers one connection's commands in order, so
     // the read sees the script's effect if it ran. A winner recorded before this request was

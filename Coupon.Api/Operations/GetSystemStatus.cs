@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace Coupon.Api.Operations;
 
 // GET /api/admin/system: the api's dependency checks, with their descriptions (operators only),
-// and what each worker last wrote to Redis.
+// and what each running worker last wrote to Redis.
 public static class GetSystemStatus
 {
     private static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
@@ -21,7 +21,7 @@ public static class GetSystemStatus
     };
 
     public static async Task<Ok<SystemStatus>> Handle(
-        HealthReportCache health, IConnectionMultiplexer redis, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HealthReportCache health, IConnectionMultiplexer redis, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var report = await health.GetAsync(cancellationToken);
         var dependencies = report.Entries.ToDictionary(
@@ -34,7 +34,9 @@ public static class GetSystemStatus
             try
             {
                 var entries = await redis.GetDatabase().HashGetAllAsync(CampaignKeys.WorkersKey);
+                var now = time.GetUtcNow();
                 workers = [.. entries.Select(e => JsonSerializer.Deserialize<WorkerStatus>(e.Value.ToString(), WorkerJson)!)
+                    .Where(w => !w.IsForgotten(now))
                     .OrderBy(w => w.Instance, StringComparer.Ordinal)];
             }
             catch (Exception e) when (e is RedisException or JsonException)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -5,49 +6,75 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Coupon.Core.Auth;
 
-// The development token authority: the AppHost generates one key, hands it to api and admin in
-// ASP.NET Core's standard `Authentication:Schemes:Bearer` configuration, and signs tokens with it
-// (the `token` command, the admin console's operator calls, the tests and the load tool).
-public sealed record TokenSigning(string Issuer, string Audience, string KeyBase64)
+// One token authority: an RSA private key (PKCS#8, base64) and the issuer it signs as. There are
+// two, each its own key: users (the AppHost's `token` command, the tests, the load tool) and
+// operators (the admin console, `token --operator`). The api holds only their public keys
+// (TokenTrust). RS256, because the api verifies a token on every issue request and an RSA
+// verification costs a fraction of an ECDSA one (bench/README.md measures it).
+public sealed class TokenSigning
 {
     public const string OperatorRole = "coupon-operator";
-    public const string DefaultIssuer = "coupon-dev";
-    public const string DefaultAudience = "coupon-api";
+    public const string Audience = "coupon-api";
+    public const string UserIssuer = "coupon-users";
+    public const string OperatorIssuer = "coupon-operators";
 
-    public static TokenSigning Generate() =>
-        new(DefaultIssuer, DefaultAudience, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    private readonly SigningCredentials _credentials;
+    private readonly string _audience;
+
+    public TokenSigning(string issuer, string privateKey, string audience = Audience)
+    {
+        Issuer = issuer;
+        PrivateKey = privateKey;
+        _audience = audience;
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(privateKey), out _);
+        // The key id names the issuer, so the api finds the key without trying both.
+        _credentials = new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = issuer }, SecurityAlgorithms.RsaSha256);
+    }
+
+    public string Issuer { get; }
+
+    public string PrivateKey { get; }
+
+    public string PublicKey => PublicKeyOf(PrivateKey);
+
+    public static TokenSigning ForUsers(string privateKey) => new(UserIssuer, privateKey);
+
+    public static TokenSigning ForOperators(string privateKey) => new(OperatorIssuer, privateKey);
+
+    public static string GenerateKey()
+    {
+        using var rsa = RSA.Create(2048);
+        return Convert.ToBase64String(rsa.ExportPkcs8PrivateKey());
+    }
+
+    // SubjectPublicKeyInfo, base64: what a verifier is given.
+    public static string PublicKeyOf(string privateKey)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(privateKey), out _);
+        return Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
+    }
 
     public string CreateUserToken(long userId, TimeSpan lifetime) =>
-        Create(userId.ToString(System.Globalization.CultureInfo.InvariantCulture), [], lifetime);
+        Create(userId.ToString(CultureInfo.InvariantCulture), [], lifetime);
 
-    public string CreateOperatorToken(string name, TimeSpan lifetime) =>
-        Create(name, [new Claim(ClaimTypes.Role, OperatorRole)], lifetime);
+    public string CreateOperatorToken(string name, TimeSpan lifetime, DateTime? now = null) =>
+        Create(name, [new Claim(ClaimTypes.Role, OperatorRole)], lifetime, now);
 
     public string Create(string subject, IEnumerable<Claim> claims, TimeSpan lifetime, DateTime? now = null)
     {
         var issuedAt = now ?? DateTime.UtcNow;
-        var identity = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, subject), .. claims]);
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = Issuer,
-            Audience = Audience,
-            Subject = identity,
+            Audience = _audience,
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, subject), .. claims]),
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
             Expires = issuedAt + lifetime,
-            SigningCredentials = new SigningCredentials(
-                new SymmetricSecurityKey(Convert.FromBase64String(KeyBase64)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = _credentials,
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
-
-    // The keys JwtBearer reads from configuration (the same shape `dotnet user-jwts` writes),
-    // spelled as environment variables.
-    public IReadOnlyDictionary<string, string> ToEnvironment() => new Dictionary<string, string>
-    {
-        ["Authentication__Schemes__Bearer__ValidIssuer"] = Issuer,
-        ["Authentication__Schemes__Bearer__ValidAudiences__0"] = Audience,
-        ["Authentication__Schemes__Bearer__SigningKeys__0__Issuer"] = Issuer,
-        ["Authentication__Schemes__Bearer__SigningKeys__0__Value"] = KeyBase64,
-    };
 }

@@ -112,4 +112,11 @@ public sealed record WorkerStatus(
     long ConsumerLag,
     long RowsPersisted,
     long ReconcilerRepairs,
-    long DeadLettered);
+    long DeadLettered)
+{
+    // A worker that has not reported for this long is gone (killed, its host lost): it is no
+    // longer shown, and the running workers remove its entry.
+    public static readonly TimeSpan ForgottenAfter = TimeSpan.FromMinutes(1);
+
+    public bool IsForgotten(DateTimeOffset now) => now - LastSeen > ForgottenAfter;
+}

@@ -47,8 +47,8 @@ public sealed class OperatorSignInTests
     [Fact]
     public async Task Operator_tokens_carry_the_role_and_are_reused_for_a_minute()
     {
-        var signing = TokenSigning.Generate();
-        var tokens = new OperatorTokens(signing, "operator", _clock);
+        var key = TokenSigning.GenerateKey();
+        var tokens = new OperatorTokens(TokenSigning.ForOperators(key), "operator", _clock);
 
         var first = tokens.Current();
         _clock.Now += TimeSpan.FromSeconds(59);
@@ -56,28 +56,28 @@ public sealed class OperatorSignInTests
         _clock.Now += TimeSpan.FromSeconds(1);
         Assert.NotEqual(first, tokens.Current());
 
-        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(first, new TokenValidationParameters
-        {
-            ValidIssuer = signing.Issuer,
-            ValidAudience = signing.Audience,
-            IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(signing.KeyBase64)),
-            // The token was minted on the test's clock, not now.
-            ValidateLifetime = false,
-        });
+        // As the api verifies it, with the public keys only.
+        var trust = new TokenTrust(TokenSigning.PublicKeyOf(TokenSigning.GenerateKey()), TokenSigning.PublicKeyOf(key));
+        var parameters = trust.ValidationParameters(TimeSpan.Zero);
+        // The token was minted on the test's clock, not now.
+        parameters.ValidateLifetime = false;
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(first, parameters);
         Assert.True(validation.IsValid, validation.Exception?.Message);
         Assert.Equal(TokenSigning.OperatorRole, validation.ClaimsIdentity.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value);
     }
 
     [Fact]
-    public void The_signing_key_comes_from_the_apis_bearer_configuration()
+    public void The_operators_key_is_the_only_setting_and_signs_as_the_operators_issuer()
     {
-        var signing = TokenSigning.Generate();
+        var key = TokenSigning.GenerateKey();
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(signing.ToEnvironment().Select(e => KeyValuePair.Create(e.Key.Replace("__", ":"), (string?)e.Value)))
+            .AddInMemoryCollection([KeyValuePair.Create(OperatorTokens.KeySetting, (string?)key)])
             .Build();
 
-        Assert.Equal(signing, OperatorTokens.SigningFrom(configuration));
+        var signing = OperatorTokens.SigningFrom(configuration);
+
+        Assert.Equal((TokenSigning.OperatorIssuer, key), (signing.Issuer, signing.PrivateKey));
         var error = Assert.Throws<InvalidOperationException>(() => OperatorTokens.SigningFrom(new ConfigurationBuilder().Build()));
-        Assert.Contains("Authentication:Schemes:Bearer:ValidIssuer", error.Message);
+        Assert.Contains(OperatorTokens.KeySetting, error.Message);
     }
 }

@@ -1,5 +1,4 @@
 using Coupon.Bench.Stack;
-using Coupon.Core.Auth;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Bench;
@@ -13,7 +12,7 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
     private ProjectHandle? _strategyApi;
     private string? _strategy;
 
-    public TokenSigning Signing => fixture.Tokens;
+    public DevelopmentTokenKeys Signing => fixture.Tokens;
 
     public string MySqlConnectionString => fixture.CouponDbConnectionString;
 

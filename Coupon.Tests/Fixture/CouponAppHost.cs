@@ -3,7 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Coupon.AppHost.Hosting;
-using Coupon.Core.Auth;
+using Coupon.Bench.Stack;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.Tests.Fixture;
@@ -11,13 +11,13 @@ namespace Coupon.Tests.Fixture;
 // The parameters a test run gives the AppHost instead of letting it generate them into the
 // user secrets: the tests sign tokens and sign in with them, and a second start on the same
 // state folder needs the same passwords.
-public sealed record AppHostSecrets(TokenSigning Tokens, string OperatorPassword, string RedisPassword, string MySqlPassword, string CouponDbPassword)
+public sealed record AppHostSecrets(DevelopmentTokenKeys Tokens, string OperatorPassword, string RedisPassword, string MySqlPassword, string CouponDbPassword)
 {
-    public static AppHostSecrets Generate() => new(TokenSigning.Generate(), NewPassword(), NewPassword(), NewPassword(), NewPassword());
+    public static AppHostSecrets Generate() => new(DevelopmentTokenKeys.Generate(), NewPassword(), NewPassword(), NewPassword(), NewPassword());
 
     public IEnumerable<string> Arguments =>
     [
-        $"--Parameters:{DevelopmentTokens.SigningKeyName}={Tokens.KeyBase64}",
+        .. Tokens.Arguments,
         $"--Parameters:admin-operator-password={OperatorPassword}",
         $"--Parameters:redis-password={RedisPassword}",
         $"--Parameters:mysql-password={MySqlPassword}",

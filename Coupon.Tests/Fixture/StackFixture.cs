@@ -5,7 +5,6 @@ using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.Redis;
 using Coupon.Bench.Stack;
-using Coupon.Core.Auth;
 using Coupon.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +48,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public AppHostSecrets Secrets { get; } = AppHostSecrets.Generate();
 
-    public TokenSigning Tokens => Secrets.Tokens;
+    public DevelopmentTokenKeys Tokens => Secrets.Tokens;
 
     public string OperatorPassword => Secrets.OperatorPassword;
 

@@ -58,6 +58,19 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public void Kill() => _process.Kill();
 
+    // Where the AppHost keeps the user secrets of that id (the AppHost writes its dashboard keys
+    // there at every start, the token command included).
+    public static string UserSecretsFolder(string userSecretsId) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".microsoft", "usersecrets", userSecretsId);
+
+    // `token …` with a user secrets store of the caller's own: the lines it printed.
+    public static async Task<string[]> TokenAsync(IEnumerable<string> options, string userSecretsId)
+    {
+        await using var appHost = Start(["token", .. options], new Dictionary<string, string?> { ["ASPIRE_USER_SECRETS_ID"] = userSecretsId });
+        Assert.True(await appHost.Exited.WaitAsync(TimeSpan.FromSeconds(60)) == 0, appHost.Output);
+        return appHost.Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+    }
+
     public void Terminate() => Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
 
     public async ValueTask DisposeAsync()

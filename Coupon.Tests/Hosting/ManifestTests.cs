@@ -23,8 +23,10 @@ public sealed partial class ManifestTests(ManifestTests.Published published) : I
 
         Assert.Superset(
             new HashSet<string>(["redis", "kafka", "mysql", "coupondb", "api", "worker", "admin", "redis-password", "mysql-password",
-                "coupondb-password", "jwt-signing-key", "admin-operator-password"]),
+                "coupondb-password", "operator-token-key", "user-token-public-key", "operator-token-public-key", "admin-operator-password"]),
             resources.Select(resource => resource.Key).ToHashSet());
+        // A deployment's users' tokens come from its identity provider: it holds no users' key.
+        Assert.Null(resources["user-token-key"]);
         (string Name, string Image)[] containers =
             [("redis", "docker.io/library/redis:"), ("kafka", "docker.io/confluentinc/confluent-local:"), ("mysql", "docker.io/library/mysql:")];
         foreach (var (name, image) in containers)
@@ -51,10 +53,35 @@ public sealed partial class ManifestTests(ManifestTests.Published published) : I
         Assert.Null(resources["worker"]!["bindings"]!["http"]!["external"]);
         Assert.Equal("{coupondb.connectionString}", (string?)resources["api"]!["env"]!["ConnectionStrings__coupondb"]);
         Assert.Equal("{api.bindings.http.url}", (string?)resources["admin"]!["env"]!["services__api__http__0"]);
+        // The api verifies with the public keys, the admin signs with the operators' key only.
+        Assert.Equal("{user-token-public-key.value}", (string?)resources["api"]!["env"]!["Authentication__Schemes__Bearer__UserPublicKey"]);
+        Assert.Equal("{operator-token-public-key.value}", (string?)resources["api"]!["env"]!["Authentication__Schemes__Bearer__OperatorPublicKey"]);
+        Assert.Equal("{operator-token-key.value}", (string?)resources["admin"]!["env"]!["Admin__OperatorTokenKey"]);
+        foreach (var project in (string[])["api", "worker", "admin"])
+        {
+            var env = resources[project]!["env"]!.ToJsonString();
+            Assert.DoesNotContain("{user-token-key.", env, StringComparison.Ordinal);
+            Assert.Equal(project == "admin", env.Contains("{operator-token-key.", StringComparison.Ordinal));
+        }
         foreach (var parameter in resources.Where(resource => (string?)resource.Value!["type"] == "parameter.v0"))
         {
-            Assert.True((bool)parameter.Value!["inputs"]!["value"]!["secret"]!);
-            Assert.NotNull(parameter.Value["inputs"]!["value"]!["default"]!["generate"]!["minLength"]);
+            var input = parameter.Value!["inputs"]!["value"]!;
+            if (parameter.Key.EndsWith("-token-public-key", StringComparison.Ordinal))
+            {
+                Assert.Null(input["secret"]);
+                Assert.Null(input["default"]);
+            }
+            else if (parameter.Key.EndsWith("-token-key", StringComparison.Ordinal))
+            {
+                // An RSA key is no generated string: a deployment brings its own.
+                Assert.True((bool)input["secret"]!);
+                Assert.Null(input["default"]);
+            }
+            else
+            {
+                Assert.True((bool)input["secret"]!);
+                Assert.NotNull(input["default"]!["generate"]!["minLength"]);
+            }
         }
     }
 

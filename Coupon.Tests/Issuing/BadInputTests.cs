@@ -18,8 +18,8 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
     {
         var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
         var issue = $"/api/coupons/{campaign.Id}/issue";
-        var tokens = Stack.Tokens;
-        var stranger = TokenSigning.Generate();
+        var tokens = Stack.Tokens.Users;
+        var stranger = TokenSigning.ForUsers(TokenSigning.GenerateKey());
 
         var unauthorized = new (string Case, string? Token)[]
         {
@@ -27,8 +27,8 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
             ("garbage", "not-a-jwt"),
             ("forged", stranger.CreateUserToken(User, TimeSpan.FromHours(1))),
             ("expired", tokens.Create("900001", [], TimeSpan.FromMinutes(1), DateTime.UtcNow.AddMinutes(-10))),
-            ("wrong audience", (tokens with { Audience = "someone-else" }).CreateUserToken(User, TimeSpan.FromHours(1))),
-            ("wrong issuer", (tokens with { Issuer = "someone-else" }).CreateUserToken(User, TimeSpan.FromHours(1))),
+            ("wrong audience", new TokenSigning(TokenSigning.UserIssuer, tokens.PrivateKey, audience: "someone-else").CreateUserToken(User, TimeSpan.FromHours(1))),
+            ("wrong issuer", new TokenSigning("someone-else", tokens.PrivateKey).CreateUserToken(User, TimeSpan.FromHours(1))),
             ("non-numeric sub", tokens.Create("alice", [], TimeSpan.FromHours(1))),
             ("zero sub", tokens.Create("0", [], TimeSpan.FromHours(1))),
             ("negative sub", tokens.Create("-5", [], TimeSpan.FromHours(1))),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;
@@ -139,6 +140,21 @@ public sealed class CampaignAdminTests(StackFixture stack) : SharedApiTests(stac
         Assert.Equal("Healthy", status.Status);
         Assert.All(new[] { "redis", "kafka", "coupondb" }, name => Assert.Equal("Healthy", status.Dependencies[name].Status));
         Assert.NotEmpty(status.Workers);
+    }
+
+    [Fact]
+    public async Task A_worker_that_died_without_stopping_ages_out_of_the_worker_list()
+    {
+        await Stack.SharedProjectsAsync();
+        var crashed = new WorkerStatus($"crashed-{Guid.NewGuid():N}", DateTimeOffset.UtcNow - WorkerStatus.ForgottenAfter - TimeSpan.FromSeconds(5), 0, 0, 0, 0);
+        var database = await Redis.DatabaseAsync();
+        await database.HashSetAsync(CampaignKeys.WorkersKey, crashed.Instance, JsonSerializer.Serialize(crashed, JsonSerializerOptions.Web));
+
+        var status = await GetAsync<SystemStatus>("/api/admin/system");
+        Assert.DoesNotContain(status.Workers, w => w.Instance == crashed.Instance);
+        // The running worker removes it at its next status round.
+        await Poll.UntilAsync(() => database.HashExistsAsync(CampaignKeys.WorkersKey, crashed.Instance), exists => !exists, TimeSpan.FromSeconds(10));
+        Assert.False(await database.HashExistsAsync(CampaignKeys.WorkersKey, crashed.Instance));
     }
 
     private async Task<T> GetAsync<T>(string path)

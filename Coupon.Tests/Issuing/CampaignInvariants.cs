@@ -38,11 +38,16 @@ public sealed class CampaignInvariants(string connectionString)
         return users;
     }
 
-    public async Task<int> IssuedQuantityAsync(long couponId)
+    public Task<int> IssuedQuantityAsync(long couponId) => CountAsync("SELECT issued_quantity FROM coupons WHERE id = @id", couponId);
+
+    // Withdrawals the api recorded in MySQL for the campaign (when it could not reach Redis).
+    public Task<int> WithdrawalsAsync(long couponId) => CountAsync("SELECT COUNT(*) FROM winner_withdrawals WHERE coupon_id = @id", couponId);
+
+    private async Task<int> CountAsync(string sql, long couponId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT issued_quantity FROM coupons WHERE id = @id", connection);
+        await using var command = new MySqlCommand(sql, connection);
         command.Parameters.AddWithValue("@id", couponId);
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }

@@ -14,11 +14,14 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
 {
     private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(3);
 
+    // More than the load of these tests can take: the campaign never sells out under them.
+    private const int LoadQuantity = 1_000_000;
+
     [Fact]
     public async Task A_redis_stall_longer_than_the_client_timeout_under_load_stops_no_process()
     {
         var shared = await Stack.SharedProjectsAsync();
-        var campaign = await Api.CreateOpenCampaignAsync(5_000, await Redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(LoadQuantity, await Redis.NowAsync());
         var accepted = new ConcurrentBag<long>();
         var refused = new ConcurrentBag<long>();
         var statuses = new ConcurrentBag<HttpStatusCode>();
@@ -41,12 +44,8 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
                 }
                 using var _ = response;
                 statuses.Add(response.StatusCode);
-                if (response.StatusCode == HttpStatusCode.Accepted)
-                    accepted.Add(user);
-                // A 503 during the stall may come after Redis ran the script (telling them apart is
-                // issue #10's item 2); refusals decided before Redis are certain.
-                else if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
-                    refused.Add(user);
+                // A 503 during the stall is certain too: what its script recorded is withdrawn.
+                (response.StatusCode == HttpStatusCode.Accepted ? accepted : refused).Add(user);
             }
         })));
 
@@ -75,7 +74,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         using (var after = await Api.IssueAsync(campaign.Id, 1))
             Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
         accepted.Add(1);
-        await Invariants.AssertAsync(campaign.Id, 5_000, [.. accepted], [.. refused], drainTimeout: TimeSpan.FromSeconds(60));
+        await Invariants.AssertAsync(campaign.Id, LoadQuantity, [.. accepted], [.. refused], drainTimeout: TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -133,7 +132,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         // Stalled past the api's Redis timeout (5 s) and past its read-back: replies to scripts
         // that ran are lost, and some read-backs fail too. The reconciler here is a worker with a
         // short grace, so a winner left behind for a 503 would become a row within the test.
-        var campaign = await Api.CreateOpenCampaignAsync(5_000, await Redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(LoadQuantity, await Redis.NowAsync());
         await using var worker = await Stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(2));
         var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
         using var stop = new CancellationTokenSource();
@@ -160,10 +159,39 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         var unavailable = answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable).Select(a => a.User).ToList();
         Assert.NotEmpty(unavailable);
         Assert.DoesNotContain(answers, a => a.Status == HttpStatusCode.InternalServerError);
-        await Invariants.AssertAsync(campaign.Id, 5_000, accepted, [.. answers.Select(a => a.User).Except(accepted)],
+        await Invariants.AssertAsync(campaign.Id, LoadQuantity, accepted, [.. answers.Select(a => a.User).Except(accepted)],
             drainTimeout: TimeSpan.FromSeconds(60));
         // Nothing left in Redis for a request that was not a 202.
         Assert.Equal(accepted.Count, await Redis.WinnersAsync(campaign.Id));
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_issues_answer_503_and_nothing_is_left_to_withdraw()
+    {
+        var campaign = await Api.CreateOpenCampaignAsync(100, await Redis.NowAsync());
+        long[] users = [.. Enumerable.Range(1, 20).Select(user => (long)user)];
+
+        await Stack.StopResourceAsync("redis");
+        HttpStatusCode[] statuses;
+        try
+        {
+            statuses = await Task.WhenAll(users.Select(async user =>
+            {
+                using var response = await Api.IssueAsync(campaign.Id, user);
+                return response.StatusCode;
+            }));
+        }
+        finally
+        {
+            await Stack.StartResourceAsync("redis");
+        }
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        // The script never left the api: certain, so no withdrawal was written for any of them.
+        Assert.Equal(0, await Invariants.WithdrawalsAsync(campaign.Id));
+        using (var after = await Api.IssueAsync(campaign.Id, 21))
+            Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+        await Invariants.AssertAsync(campaign.Id, 100, accepted: [21], refused: users);
     }
 
     [Fact]
@@ -171,7 +199,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
     {
         var shared = await Stack.SharedProjectsAsync();
         var (api, worker) = (shared.Api.ProcessId, shared.Worker.ProcessId);
-        var campaign = await Api.CreateOpenCampaignAsync(5_000, await Redis.NowAsync());
+        var campaign = await Api.CreateOpenCampaignAsync(LoadQuantity, await Redis.NowAsync());
         var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
         using var stop = new CancellationTokenSource();
         var load = IssueUntilStoppedAsync(campaign.Id, clients: 8, firstUser: 4_000_000, answers, stop.Token);
@@ -196,7 +224,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         using (var after = await Api.IssueAsync(campaign.Id, 1))
             Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
         var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.User).Append(1).ToList();
-        await Invariants.AssertAsync(campaign.Id, 5_000, accepted, [.. answers.Select(a => a.User).Except(accepted)],
+        await Invariants.AssertAsync(campaign.Id, LoadQuantity, accepted, [.. answers.Select(a => a.User).Except(accepted)],
             drainTimeout: TimeSpan.FromSeconds(90));
     }
 

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Coupon.Core.Auth;
+using Coupon.Bench.Stack;
 using Coupon.Core.Contracts;
 
 namespace Coupon.Tests.Issuing;
 
-// The api as its clients see it: operator and user calls with tokens minted from the run's signing key.
-public sealed class IssuingClient(Uri baseAddress, TokenSigning tokens) : IDisposable
+// The api as its clients see it: operator and user calls with tokens minted from the run's token keys.
+public sealed class IssuingClient(Uri baseAddress, DevelopmentTokenKeys tokens) : IDisposable
 {
     private readonly ConcurrentDictionary<long, string> _userTokens = new();
     private readonly string _operatorToken = tokens.CreateOperatorToken("test-operator", TimeSpan.FromHours(1));

@@ -7,7 +7,8 @@ using StackExchange.Redis;
 namespace Coupon.Worker.Status;
 
 // Every few seconds, this instance's status in the `coupon:workers` hash, which the api's
-// GET /api/admin/system shows; the field goes away when the instance stops.
+// GET /api/admin/system shows; the field goes away when the instance stops, and the statuses of
+// instances that died without stopping are removed once forgotten.
 public sealed partial class WorkerStatusPublisher(
     IConnectionMultiplexer redis,
     WorkerMetrics metrics,
@@ -21,10 +22,31 @@ public sealed partial class WorkerStatusPublisher(
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var status = new WorkerStatus(_options.Instance, Time.GetUtcNow(), metrics.ConsumerLag,
+        var now = Time.GetUtcNow();
+        var status = new WorkerStatus(_options.Instance, now, metrics.ConsumerLag,
             metrics.RowsPersisted, metrics.ReconcilerRepairs, metrics.DeadLettered);
-        await redis.GetDatabase().HashSetAsync(CampaignKeys.WorkersKey, _options.Instance,
+        var database = redis.GetDatabase();
+        await database.HashSetAsync(CampaignKeys.WorkersKey, _options.Instance,
             JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
+
+        var forgotten = (await database.HashGetAllAsync(CampaignKeys.WorkersKey))
+            .Where(entry => Read(entry.Value) is not { } other || other.IsForgotten(now))
+            .Select(entry => entry.Name)
+            .ToArray();
+        if (forgotten.Length > 0)
+            await database.HashDeleteAsync(CampaignKeys.WorkersKey, forgotten);
+    }
+
+    private static WorkerStatus? Read(RedisValue value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<WorkerStatus>(value.ToString(), JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -29,6 +29,8 @@ public sealed record BenchOptions
         bench/RESULTS.md and bench/results.png.
 
           dotnet run -c Release --project bench/Coupon.Bench -- [options]
+          dotnet run -c Release --project bench/Coupon.Bench -- token-verification
+                                (the CPU a token verification costs, per algorithm)
 
           --duration <s>        measured seconds per load step (20)
           --warmup <s>          warm-up seconds before each load step (15)

@@ -4,11 +4,15 @@ using Coupon.Bench.Load;
 using Coupon.Bench.Reporting;
 using Coupon.Bench.Stack;
 using Coupon.Bench.Steps;
+using Coupon.Bench.Verification;
 
 switch (args)
 {
     case [BaselineServer.Command]:
         await BaselineServer.RunAsync();
+        return 0;
+    case [TokenVerificationBench.Command]:
+        await TokenVerificationBench.RunAsync(Console.Out);
         return 0;
     case ["--help" or "-h"]:
         Console.WriteLine(BenchOptions.Usage);

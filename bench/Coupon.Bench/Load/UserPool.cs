@@ -1,5 +1,5 @@
 using System.Text;
-using Coupon.Core.Auth;
+using Coupon.Bench.Stack;
 
 namespace Coupon.Bench.Load;
 
@@ -23,7 +23,7 @@ public sealed class UserPool
 
     public ReadOnlySpan<byte> TokenAt(int index) => _tokens[index];
 
-    public static UserPool Mint(TokenSigning signing, long firstUserId, int count, TimeSpan lifetime)
+    public static UserPool Mint(DevelopmentTokenKeys signing, long firstUserId, int count, TimeSpan lifetime)
     {
         var tokens = new byte[count][];
         Parallel.For(0, count, i =>

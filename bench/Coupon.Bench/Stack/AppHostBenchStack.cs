@@ -4,7 +4,6 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Coupon.AppHost.Hosting;
 using Coupon.Bench.Measuring;
-using Coupon.Core.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.Bench.Stack;
@@ -29,7 +28,7 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
 
     private AppHostBenchStack(bool throughProxy) => _throughProxy = throughProxy;
 
-    public TokenSigning Signing { get; } = TokenSigning.Generate();
+    public DevelopmentTokenKeys Signing { get; } = DevelopmentTokenKeys.Generate();
 
     public string MySqlConnectionString { get; private set; } = "";
 
@@ -66,7 +65,7 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
         [
             $"--{StateFolder.PathKey}={_state}",
-            $"--Parameters:{DevelopmentTokens.SigningKeyName}={Signing.KeyBase64}",
+            .. Signing.Arguments,
             $"--Parameters:admin-operator-password={NewPassword()}",
             $"--Parameters:redis-password={NewPassword()}",
             $"--Parameters:mysql-password={NewPassword()}",

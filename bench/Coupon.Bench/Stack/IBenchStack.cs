@@ -1,12 +1,10 @@
-using Coupon.Core.Auth;
-
 namespace Coupon.Bench.Stack;
 
 // The servers and projects a benchmark runs against, started from the AppHost: by the bench itself
 // (AppHostBenchStack) or by the test fixture (the smoke test).
 public interface IBenchStack
 {
-    TokenSigning Signing { get; }
+    DevelopmentTokenKeys Signing { get; }
 
     string MySqlConnectionString { get; }
 

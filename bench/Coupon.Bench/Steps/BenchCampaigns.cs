@@ -1,13 +1,13 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Coupon.Core.Auth;
+using Coupon.Bench.Stack;
 using Coupon.Core.Contracts;
 
 namespace Coupon.Bench.Steps;
 
 // Creates each step's campaigns through the api's operator endpoint, as an operator would, so
 // MySQL and Redis hold them exactly as in a real run.
-public sealed class BenchCampaigns(Uri api, TokenSigning signing)
+public sealed class BenchCampaigns(Uri api, DevelopmentTokenKeys signing)
 {
     // Too large to sell out in any step.
     public const int Huge = 100_000_000;
