@@ -49,20 +49,8 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
             }
         })));
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var (redis, api, worker) = (Stack.ProcessIdOf("redis"), shared.Api.ProcessId, shared.Worker.ProcessId);
-        Signal("STOP", redis);
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(10));
-        }
-        finally
-        {
-            Signal("CONT", redis);
-        }
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        await stop.CancelAsync();
-        await load;
+        var (api, worker) = (shared.Api.ProcessId, shared.Worker.ProcessId);
+        await StallRedisUnderLoadAsync(TimeSpan.FromSeconds(10), stop, load);
 
         Assert.True(connectionErrors.IsEmpty, "Connections failed: " + string.Join("; ", connectionErrors.Distinct()));
         Assert.False(shared.Api.HasExited, "The api exited: " + string.Join(Environment.NewLine, await shared.Api.RecentOutputAsync()));
@@ -138,20 +126,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         using var stop = new CancellationTokenSource();
         var load = IssueUntilStoppedAsync(campaign.Id, clients: 16, firstUser: 3_000_000, answers, stop.Token);
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var redis = Stack.ProcessIdOf("redis");
-        Signal("STOP", redis);
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(12));
-        }
-        finally
-        {
-            Signal("CONT", redis);
-        }
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        await stop.CancelAsync();
-        await load;
+        await StallRedisUnderLoadAsync(TimeSpan.FromSeconds(12), stop, load);
         // Longer than the reconciler's grace and interval: whatever it would re-publish, it has.
         await Task.Delay(TimeSpan.FromSeconds(6));
 
@@ -239,6 +214,25 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
                 answers.Add((user, response.StatusCode));
             }
         })));
+
+    // Two seconds of load, Redis stopped (SIGSTOP) for `stall`, three seconds more, then the load stops.
+    private async Task StallRedisUnderLoadAsync(TimeSpan stall, CancellationTokenSource stop, Task load)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var redis = Stack.ProcessIdOf("redis");
+        Signal("STOP", redis);
+        try
+        {
+            await Task.Delay(stall);
+        }
+        finally
+        {
+            Signal("CONT", redis);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await load;
+    }
 
     private static void Signal(string signal, int pid)
     {
