@@ -64,24 +64,32 @@ public static class CouponAppHost
         return app;
     }
 
-    // The running instances of a resource (one per replica), from the states Aspire reports.
-    public static async Task<IReadOnlyList<string>> RunningInstancesAsync(this DistributedApplication app, string resource)
+    // The running instances of a resource (one per replica) with their processes, from the states
+    // Aspire reports.
+    public static async Task<IReadOnlyList<RunningInstance>> RunningInstancesAsync(this DistributedApplication app, string resource)
     {
         var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
         using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        var running = new Dictionary<string, bool>();
+        var running = new Dictionary<string, RunningInstance?>();
         try
         {
             await foreach (var update in notifications.WatchAsync(replayed.Token))
             {
                 if (update.Resource.Name == resource)
-                    running[update.ResourceId] = update.Snapshot.State?.Text == KnownResourceStates.Running;
+                {
+                    running[update.ResourceId] = update.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(update.Snapshot) is { } pid
+                        ? new RunningInstance(update.ResourceId, pid)
+                        : null;
+                }
             }
         }
         catch (OperationCanceledException)
         {
             // Every current state has been replayed by now.
         }
-        return [.. running.Where(instance => instance.Value).Select(instance => instance.Key)];
+        return [.. running.Values.OfType<RunningInstance>()];
     }
 }
+
+// One replica of a resource: its id in Aspire and the process DCP started for it.
+public sealed record RunningInstance(string Id, int ProcessId);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using Coupon.Bench.Measuring;
 
@@ -24,21 +23,7 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
         stack.Notifications.TryGetCurrentState(Resource, out var current) ? current.Snapshot.ExitCode : null;
 
     // The process and everything it started (a project runs under `dotnet run`).
-    public void Kill()
-    {
-        var root = ProcessId;
-        foreach (var pid in ProcessTree.Descendants(root).Prepend(root).ToList())
-        {
-            try
-            {
-                Process.GetProcessById(pid).Kill();
-            }
-            catch (ArgumentException)
-            {
-                // Gone already.
-            }
-        }
-    }
+    public void Kill() => ProcessTree.Kill(ProcessId);
 
     // Its console output so far, for a test's own output when it fails.
     public async Task<IReadOnlyList<string>> RecentOutputAsync(int lines = 200)

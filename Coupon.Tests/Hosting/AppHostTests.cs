@@ -7,6 +7,8 @@ using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.MySql;
 using Coupon.AppHost.Redis;
+using Coupon.Bench.Measuring;
+using Coupon.Core.Contracts;
 using Coupon.Kafka;
 using Coupon.Tests.Fixture;
 using Coupon.Tests.Issuing;
@@ -59,23 +61,45 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
     }
 
     [Fact]
-    public async Task Two_api_and_two_worker_replicas_issue_exactly_the_quantity_under_a_storm()
+    public async Task Three_api_and_two_worker_replicas_issue_exactly_each_quantity_though_a_worker_is_killed_mid_storm()
     {
-        var builder = await CouponAppHost.CreateAsync(_state, stack.Secrets, ["--AppHost:ApiReplicas=2", "--AppHost:WorkerReplicas=2"]);
+        var builder = await CouponAppHost.CreateAsync(_state, stack.Secrets, ["--AppHost:ApiReplicas=3", "--AppHost:WorkerReplicas=2"]);
         await using var app = await CouponAppHost.StartAsync(builder);
-        Assert.Equal(2, (await app.RunningInstancesAsync("api")).Count);
-        Assert.Equal(2, (await app.RunningInstancesAsync("worker")).Count);
+        Assert.Equal(3, (await app.RunningInstancesAsync("api")).Count);
+        var workers = await app.RunningInstancesAsync("worker");
+        Assert.Equal(2, workers.Count);
         var couponDb = (await app.GetConnectionStringAsync("coupondb"))!;
         using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
         await using var redis = new RedisProbe((await app.GetConnectionStringAsync("redis"))!);
-        var campaign = await api.CreateOpenCampaignAsync(300, await redis.NowAsync());
+        var now = await redis.NowAsync();
+        int[] quantities = [200, 300, 400, 500];
+        var campaigns = new List<CampaignView>();
+        foreach (var quantity in quantities)
+            campaigns.Add(await api.CreateOpenCampaignAsync(quantity, now));
 
-        var answers = await StormAsync(api, campaign.Id, requests: 3_000, users: 1_000, TimeSpan.FromMinutes(2));
+        // One worker dies (SIGKILL, no goodbye to the consumer group) when a third is given: the
+        // other takes its partitions over and persists what the dead one had not committed.
+        var killAt = quantities.Sum() / 3;
+        var acceptedSoFar = 0;
+        var storm = StormAsync(api, [.. campaigns.Select(c => c.Id)], requests: 12_000, users: 2_500, TimeSpan.FromMinutes(3), answered: status =>
+        {
+            if (status == HttpStatusCode.Accepted && Interlocked.Increment(ref acceptedSoFar) == killAt)
+                ProcessTree.Kill(workers[0].ProcessId);
+        });
+        var answers = await storm;
+        Assert.False(ProcessTree.IsAlive(workers[0].ProcessId));
+        Assert.Single(await app.RunningInstancesAsync("worker"));
+        Assert.DoesNotContain(answers, answer => answer.Status == HttpStatusCode.InternalServerError);
 
-        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
-        Assert.Equal(300, accepted.Count);
-        await new CampaignInvariants(couponDb).AssertAsync(campaign.Id, 300, accepted,
-            answers.Select(a => a.UserId).Distinct().Except(accepted).ToList(), TimeSpan.FromSeconds(60));
+        foreach (var (campaign, quantity) in campaigns.Zip(quantities))
+        {
+            var answered = answers.Where(a => a.CouponId == campaign.Id).ToList();
+            var accepted = answered.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
+            output.WriteLine($"campaign {campaign.Id}: {answered.Count} answers, {accepted.Count} accepted of {quantity}");
+            Assert.Equal(quantity, accepted.Count);
+            await new CampaignInvariants(couponDb).AssertAsync(campaign.Id, quantity, accepted,
+                answered.Select(a => a.UserId).Distinct().Except(accepted).ToList(), TimeSpan.FromSeconds(90));
+        }
     }
 
     [Fact]
@@ -94,7 +118,7 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         // Stopped when half the quantity has been given, while requests are still arriving.
         using var stopping = new CancellationTokenSource();
         var acceptedSoFar = 0;
-        var storm = StormAsync(api, couponId, requests: 20_000, users: 20_000, TimeSpan.FromMinutes(2), stopping.Token, answered: status =>
+        var storm = StormAsync(api, [couponId], requests: 20_000, users: 20_000, TimeSpan.FromMinutes(2), stopping.Token, answered: status =>
             {
                 if (status == HttpStatusCode.Accepted)
                     Interlocked.Increment(ref acceptedSoFar);
@@ -135,26 +159,27 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         await new CampaignInvariants(couponDb).AssertAsync(campaign.Id, 10, accepted: [42], refused: []);
     }
 
-    // Each user once, 64 at a time, until done or cancelled; a request cut off by a stop has no answer.
-    private static async Task<List<(long UserId, HttpStatusCode Status)>> StormAsync(
-        IssuingClient api, long couponId, int requests, int users, TimeSpan bound, CancellationToken stop = default,
+    // Random users over the campaigns, 64 at a time, until done or cancelled; a request cut off by
+    // a stop has no answer.
+    private static async Task<List<(long CouponId, long UserId, HttpStatusCode Status)>> StormAsync(
+        IssuingClient api, long[] couponIds, int requests, int users, TimeSpan bound, CancellationToken stop = default,
         Action<HttpStatusCode>? answered = null)
     {
         var random = new Random(20261130);
-        var order = Enumerable.Range(0, requests).Select(_ => (long)random.Next(1, users + 1)).ToArray();
-        foreach (var userId in order.Distinct())
+        var order = Enumerable.Range(0, requests).Select(_ => (CouponId: couponIds[random.Next(couponIds.Length)], UserId: (long)random.Next(1, users + 1))).ToArray();
+        foreach (var userId in order.Select(request => request.UserId).Distinct())
             api.UserToken(userId);
-        var answers = new ConcurrentBag<(long UserId, HttpStatusCode Status)>();
+        var answers = new ConcurrentBag<(long CouponId, long UserId, HttpStatusCode Status)>();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
         limit.CancelAfter(bound);
         try
         {
-            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = limit.Token }, async (userId, _) =>
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = limit.Token }, async (request, _) =>
             {
                 try
                 {
-                    using var response = await api.IssueAsync(couponId, userId);
-                    answers.Add((userId, response.StatusCode));
+                    using var response = await api.IssueAsync(request.CouponId, request.UserId);
+                    answers.Add((request.CouponId, request.UserId, response.StatusCode));
                     answered?.Invoke(response.StatusCode);
                 }
                 catch (HttpRequestException)

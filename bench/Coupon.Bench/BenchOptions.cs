@@ -20,6 +20,12 @@ public sealed record BenchOptions
     // Load through DCP's proxy in front of the api (the address the AppHost publishes) instead of
     // straight to the api's own port, as the committed figures were measured.
     public bool ApiThroughProxy { get; init; }
+    // The AppHost's --AppHost:ApiReplicas and --AppHost:RedisShards. Several api replicas share
+    // one address, DCP's proxy's, so the load goes through it.
+    public int ApiReplicas { get; init; } = 1;
+    public int RedisShards { get; init; } = 1;
+
+    public bool LoadsThroughProxy => ApiThroughProxy || ApiReplicas > 1;
 
     public bool Runs(string step) => Steps.Contains(step);
 
@@ -31,6 +37,9 @@ public sealed record BenchOptions
           dotnet run -c Release --project bench/Coupon.Bench -- [options]
           dotnet run -c Release --project bench/Coupon.Bench -- token-verification
                                 (the CPU a token verification costs, per algorithm)
+          dotnet run -c Release --project bench/Coupon.Bench -- scaling [options]
+                                (the issue step with 1 and 2 api replicas and 1 and 3 Redis
+                                shards, through DCP's proxy, into bench/SCALING.md)
 
           --duration <s>        measured seconds per load step (20)
           --warmup <s>          warm-up seconds before each load step (15)
@@ -40,6 +49,8 @@ public sealed record BenchOptions
           --persist-events <n>  events put into Kafka for the worker's persist rate (200000)
           --steady-rate <r/s>   target rate of the accept-to-row step (10000)
           --api direct|proxy    load the api on its own port, or through DCP's proxy (direct)
+          --api-replicas <n>    api replicas; more than one are loaded through DCP's proxy (1)
+          --redis-shards <n>    1 for one redis-server, 3 for a 3-master Redis Cluster (1)
           --output <folder>     where RESULTS.md and results.png go (the repository's bench/)
         """;
 
@@ -59,6 +70,8 @@ public sealed record BenchOptions
                 "--persist-events" => options with { PersistEvents = Positive(value) },
                 "--steady-rate" => options with { SteadyRate = Positive(value) },
                 "--output" => options with { OutputDirectory = value },
+                "--api-replicas" => options with { ApiReplicas = Positive(value) },
+                "--redis-shards" => options with { RedisShards = Positive(value) },
                 "--api" => options with { ApiThroughProxy = value switch
                 {
                     "proxy" => true,

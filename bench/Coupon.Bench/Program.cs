@@ -2,6 +2,7 @@ using Coupon.Bench;
 using Coupon.Bench.Baseline;
 using Coupon.Bench.Load;
 using Coupon.Bench.Reporting;
+using Coupon.Bench.Scaling;
 using Coupon.Bench.Stack;
 using Coupon.Bench.Steps;
 using Coupon.Bench.Verification;
@@ -19,10 +20,11 @@ switch (args)
         return 0;
 }
 
+var scaling = args is [ScalingRun.Command, ..];
 BenchOptions options;
 try
 {
-    options = BenchOptions.Parse(args);
+    options = BenchOptions.Parse(scaling ? args[1..] : args);
 }
 catch (ArgumentException e)
 {
@@ -40,11 +42,16 @@ Console.CancelKeyPress += (_, e) =>
 var output = options.OutputDirectory ?? BenchOutput.DefaultDirectory();
 var command = "dotnet run -c Release --project bench/Coupon.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
 
-await using var stack = await AppHostBenchStack.StartAsync(options.ApiThroughProxy, Console.Out, stop.Token);
+var signing = DevelopmentTokenKeys.Generate();
 Console.WriteLine($"Minting {options.Users:N0} user tokens ...");
 var minting = System.Diagnostics.Stopwatch.StartNew();
-var users = UserPool.Mint(stack.Signing, BenchOutput.FirstUserId, options.Users, TimeSpan.FromHours(3));
+var users = UserPool.Mint(signing, BenchOutput.FirstUserId, options.Users, TimeSpan.FromHours(3));
 Console.WriteLine($"Minted in {minting.Elapsed.TotalSeconds:F1} s.");
+
+if (scaling)
+    return await ScalingRun.RunAsync(options, signing, users, command, output, Console.Out, stop.Token);
+
+await using var stack = await AppHostBenchStack.StartAsync(options, signing, Console.Out, stop.Token);
 
 var report = await new BenchRun(options, stack, users, Console.Out).RunAsync(stop.Token);
 

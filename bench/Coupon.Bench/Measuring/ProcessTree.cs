@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -37,6 +38,22 @@ public static class ProcessTree
             level = [.. parents.Where(process => level.Contains(process.Parent)).Select(process => process.Pid)];
             foreach (var pid in level)
                 yield return pid;
+        }
+    }
+
+    // SIGKILL of the process and everything it started, as an OOM kill or a power cut would.
+    public static void Kill(int root)
+    {
+        foreach (var pid in Descendants(root).Prepend(root).ToList())
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Gone already.
+            }
         }
     }
 

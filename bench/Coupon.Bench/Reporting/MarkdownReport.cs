@@ -21,7 +21,7 @@ public static class MarkdownReport
         md.AppendLine(Invariant($"- Machine: {machine.Cores} cores (`nproc`), {machine.CpuModel}, {machine.MemoryBytes / 1024.0 / 1024 / 1024:F1} GiB memory, {machine.Runtime}"));
         md.AppendLine(Invariant($"- Load average when the run started: {machine.LoadAverage}; {Busy(report)}"));
         md.AppendLine(Invariant($"- Load: {report.Options.Connections} keep-alive connections from the bench's own raw-socket load generator on the same machine, {report.Options.Warmup.TotalSeconds:F0} s warm-up then {report.Options.Duration.TotalSeconds:F0} s measured per step, every issue request from a distinct user with its own JWT."));
-        md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.ApiThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}.");
+        md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.LoadsThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}.");
         md.AppendLine("- Every figure is a ratio to the baseline measured in this same run: absolute numbers on a shared 2-core machine drift.");
         md.AppendLine().AppendLine($"![requests per second and latency per step]({chartFile})").AppendLine();
 

@@ -21,14 +21,18 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-bench-").FullName;
-    private readonly bool _throughProxy;
+    private readonly BenchOptions _options;
     private DistributedApplication? _app;
     private string? _strategy;
     private Uri? _apiAddress;
 
-    private AppHostBenchStack(bool throughProxy) => _throughProxy = throughProxy;
+    private AppHostBenchStack(BenchOptions options, DevelopmentTokenKeys signing)
+    {
+        _options = options;
+        Signing = signing;
+    }
 
-    public DevelopmentTokenKeys Signing { get; } = DevelopmentTokenKeys.Generate();
+    public DevelopmentTokenKeys Signing { get; }
 
     public string MySqlConnectionString { get; private set; } = "";
 
@@ -40,14 +44,14 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
 
     private DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not running.");
 
-    public static async Task<AppHostBenchStack> StartAsync(bool apiThroughProxy, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<AppHostBenchStack> StartAsync(BenchOptions options, DevelopmentTokenKeys signing, TextWriter log, CancellationToken cancellationToken)
     {
-        var stack = new AppHostBenchStack(apiThroughProxy);
+        var stack = new AppHostBenchStack(options, signing);
         try
         {
-            log.WriteLine($"Starting the AppHost's redis, mysql, kafka, api and worker (state in {stack._state}) ...");
+            log.WriteLine($"Starting the AppHost's redis ({options.RedisShards} shard(s)), mysql, kafka, {options.ApiReplicas} api and a worker (state in {stack._state}) ...");
             await stack.StartAppHostAsync(cancellationToken);
-            log.WriteLine($"api at {stack.ApiAddress} ({(apiThroughProxy ? "through DCP's proxy" : "its own port")}); processes " +
+            log.WriteLine($"api at {stack.ApiAddress} ({(options.LoadsThroughProxy ? "through DCP's proxy" : "its own port")}); processes " +
                 string.Join(", ", stack.Processes.Select(p => $"{p.Key} {p.Value}")));
             return stack;
         }
@@ -77,6 +81,8 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             // Expected while the servers start; mariadbd writes its notes to standard error.
             "--Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks=None",
             "--Logging:LogLevel:Coupon.AppHost.Resources.mysql=None",
+            $"--AppHost:ApiReplicas={_options.ApiReplicas}",
+            $"--AppHost:RedisShards={_options.RedisShards}",
         ], (options, _) => options.DisableDashboard = true, timeout.Token);
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
@@ -128,27 +134,40 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             throw new InvalidOperationException($"{command} on the api failed: {result.Message}");
     }
 
-    // The api's address and the pids, read again after the api (re)started.
+    // The api's address and the pids, read again after the api (re)started. Replicas after the
+    // first are measured as api#2, api#3, ...
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var api = await ProjectApplication.WaitUntilServingAsync(await PidAsync("api", cancellationToken), cancellationToken);
-        var worker = await ProjectApplication.WaitUntilServingAsync(await PidAsync("worker", cancellationToken), cancellationToken);
+        var apis = new List<ProjectApplication>();
+        foreach (var pid in await PidsAsync("api", _options.ApiReplicas, cancellationToken))
+            apis.Add(await ProjectApplication.WaitUntilServingAsync(pid, cancellationToken));
+        var worker = await ProjectApplication.WaitUntilServingAsync((await PidsAsync("worker", 1, cancellationToken))[0], cancellationToken);
         // DCP's proxy listens on 127.0.0.1 (published as localhost); the load generator wants an IP.
-        _apiAddress = _throughProxy ? new UriBuilder(App.GetEndpoint("api", "http")) { Host = "127.0.0.1" }.Uri : api.OwnAddress;
-        Processes = new Dictionary<string, int>
-        {
-            ["api"] = api.ProcessId,
-            ["worker"] = worker.ProcessId,
-            ["redis"] = await PidAsync("redis", cancellationToken),
-            ["mysql"] = await PidAsync("mysql", cancellationToken),
-        };
+        _apiAddress = _options.LoadsThroughProxy ? new UriBuilder(App.GetEndpoint("api", "http")) { Host = "127.0.0.1" }.Uri : apis[0].OwnAddress;
+        var processes = apis.Index().ToDictionary(api => api.Index == 0 ? "api" : $"api#{api.Index + 1}", api => api.Item.ProcessId);
+        processes["worker"] = worker.ProcessId;
+        processes["mysql"] = (await PidsAsync("mysql", 1, cancellationToken))[0];
+        foreach (var (shard, pid) in (await PidsAsync("redis", _options.RedisShards, cancellationToken)).Index())
+            processes[shard == 0 ? "redis" : $"redis#{shard + 1}"] = pid;
+        Processes = processes;
     }
 
-    private async Task<int> PidAsync(string resource, CancellationToken cancellationToken)
+    // The pids of a resource's running instances (replicas, or a cluster's nodes), once all run.
+    private async Task<IReadOnlyList<int>> PidsAsync(string resource, int instances, CancellationToken cancellationToken)
     {
-        var running = await App.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(e.Snapshot) is not null, cancellationToken);
-        return ResourcePid.Of(running.Snapshot)!.Value;
+        var running = new Dictionary<string, int>();
+        await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.Resource.Name != resource && (update.Resource as IResourceWithParent)?.Parent.Name != resource)
+                continue;
+            if (update.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(update.Snapshot) is { } pid)
+                running[update.ResourceId] = pid;
+            else
+                running.Remove(update.ResourceId);
+            if (running.Count >= instances)
+                return [.. running.OrderBy(instance => instance.Key, StringComparer.Ordinal).Select(instance => instance.Value)];
+        }
+        throw new OperationCanceledException(cancellationToken);
     }
 
     private async Task<string> ConnectionStringAsync(string resource, CancellationToken cancellationToken) =>
