@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -16,12 +18,18 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
     private const string MetricsEndpointPath = "/metrics";
+    private const string KestrelLimitsSection = "Kestrel:Limits";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
 
         builder.AddDefaultHealthChecks();
+
+        // Kestrel takes only its endpoints from configuration, never its limits: without this,
+        // Kestrel:Limits in appsettings.json would be ignored (connections unlimited).
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+            builder.Configuration.GetSection(KestrelLimitsSection).Bind(kestrel.Limits));
 
         builder.Services.AddServiceDiscovery();
 

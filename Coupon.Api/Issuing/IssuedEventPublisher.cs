@@ -10,6 +10,10 @@ namespace Coupon.Api.Issuing;
 // new one: the api answers 503 for the messages in flight, not for the rest of its life.
 public sealed class IssuedEventPublisher(KafkaProducerFactory<string, byte[]> producers, ILogger<IssuedEventPublisher> logger) : IDisposable
 {
+    // Longer than a message's delivery timeout (5 s, Extensions.AddApplicationServices), so every
+    // message in flight has its outcome by then.
+    private static readonly TimeSpan FlushBeforeDisposing = TimeSpan.FromSeconds(30);
+
     private readonly Lock _renewing = new();
     private IProducer<string, byte[]>? _producer;
 
@@ -72,9 +76,14 @@ public sealed class IssuedEventPublisher(KafkaProducerFactory<string, byte[]> pr
             _producer = producers.Create(RenewIfFatal);
         }
         logger.LogError("The Kafka producer hit a fatal error ({Reason}); a new producer replaces it", error.Reason);
-        // Not on the failed producer's own thread, which disposing waits for; its messages in
-        // flight fail, and those requests answer 503.
-        _ = Task.Run(failed.Dispose);
+        // Not on the failed producer's own thread, which disposing waits for. librdkafka reports
+        // the fatal error before the outcome of the messages in flight, and a disposed producer
+        // reports nothing more: flushing first delivers those outcomes, so no request waits forever.
+        _ = Task.Run(() =>
+        {
+            failed.Flush(FlushBeforeDisposing);
+            failed.Dispose();
+        });
     }
 
     // The container disposes this singleton at shutdown; the producer flushes and closes with it.

@@ -107,5 +107,58 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
         }
     }
 
+    [Fact]
+    public async Task A_fatal_producer_error_gets_the_same_api_process_a_new_producer_and_issuing_answers_202_again()
+    {
+        // The shared worker persists the events (a test before may have stopped it). An api of its
+        // own: one that never recovered would answer 503 to every later test.
+        await stack.SharedProjectsAsync();
+        await using var spare = await stack.StartProjectAsync(CouponProject.Api);
+        using var api = new IssuingClient(spare.BaseAddress, stack.Tokens);
+        var campaign = await api.CreateOpenCampaignAsync(100, await _redis.NowAsync());
+        var process = spare.ApplicationProcessId;
+        var answers = new List<(long User, HttpStatusCode Status)>();
+        // Its producer now has a producer id and acknowledged sequences.
+        await IssueAsync(api, campaign.Id, 1, answers);
+        Assert.Equal(HttpStatusCode.Accepted, answers[^1].Status);
+
+        // The broker calls the head-of-line request's sequence out of order: librdkafka's idempotent
+        // producer can no longer vouch for ordering or once-ness and fails for good (fatal error).
+        stack.Kafka.PushRequestErrors(KafkaApi.Produce, ErrorCode.OutOfOrderSequenceNumber);
+        await IssueAsync(api, campaign.Id, 2, answers);
+        var log = await Poll.UntilAsync(() => spare.RecentOutputAsync(), LogsFatalError, TimeSpan.FromSeconds(10));
+        Assert.True(LogsFatalError(log), "No fatal producer error was logged:" + Environment.NewLine + string.Join(Environment.NewLine, log));
+
+        // Issuing comes back within moments (only messages in flight on the failed producer fail),
+        // then stays: a dead producer would refuse every one of them.
+        var user = 3L;
+        while (answers[^1].Status != HttpStatusCode.Accepted && user < 50)
+            await IssueAsync(api, campaign.Id, user++, answers);
+        for (var end = user + 10; user < end; user++)
+            await IssueAsync(api, campaign.Id, user, answers);
+        output.WriteLine(string.Join(", ", answers.Select(a => $"{a.User}: {(int)a.Status}")));
+        Assert.All(answers.TakeLast(10), answer => Assert.Equal(HttpStatusCode.Accepted, answer.Status));
+        Assert.DoesNotContain(answers, a => a.Status == HttpStatusCode.InternalServerError);
+        Assert.False(spare.HasExited);
+        Assert.Equal(process, spare.ApplicationProcessId);
+
+        // A 202 for the request the fatal error failed (possibly persisted) is the reconciler's to persist.
+        var accepted = answers.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.User).ToList();
+        await _invariants.AssertAsync(campaign.Id, 100, accepted, [.. answers.Select(a => a.User).Except(accepted)],
+            drainTimeout: TimeSpan.FromSeconds(90));
+    }
+
+    private static async Task IssueAsync(IssuingClient api, long couponId, long user, List<(long User, HttpStatusCode Status)> answers)
+    {
+        using var response = await api.IssueAsync(couponId, user);
+        answers.Add((user, response.StatusCode));
+    }
+
+    // KafkaClientExtensions logs librdkafka's errors callback, a fatal error at Error level ("fail").
+    private static bool LogsFatalError(IReadOnlyList<string> lines) =>
+        lines.Zip(lines.Skip(1)).Any(pair => pair.First.Contains("fail", StringComparison.Ordinal)
+            && pair.First.Contains("Confluent.Kafka.Producer", StringComparison.Ordinal)
+            && pair.Second.Contains($"Kafka error {ErrorCode.OutOfOrderSequenceNumber}", StringComparison.Ordinal));
+
     private static readonly ErrorCode[] RetriableErrors = Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 100).ToArray();
 }
