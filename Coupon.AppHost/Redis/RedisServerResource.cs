@@ -6,11 +6,13 @@ namespace Coupon.AppHost.Redis;
 // Redis as Debian's redis-server, where Aspire would run its Redis container: a generated password
 // (in a config file in the data folder, never on the command line), loopback only, an append-only
 // file fsynced every second so winners survive a restart, and a memory cap that refuses writes
-// rather than evicting a campaign's winners.
+// rather than evicting a campaign's winners. As a shard of a Redis Cluster it also keeps the
+// cluster's view in nodes.conf beside its data and talks to its peers on a bus port of its own.
 public sealed class RedisServerResource(string name, string program, string dataFolder, ParameterResource password)
     : ExecutableResource(name, program, dataFolder), IResourceWithConnectionString
 {
     public const string PrimaryEndpointName = "tcp";
+    public const string BusEndpointName = "bus";
 
     public ParameterResource PasswordParameter { get; } = password;
 
@@ -22,6 +24,9 @@ public sealed class RedisServerResource(string name, string program, string data
 
     public EndpointReference PrimaryEndpoint => new(this, PrimaryEndpointName);
 
+    // A shard's cluster bus (DCP picks it: redis-server's default, the port + 10000, may not exist).
+    public EndpointReference BusEndpoint => new(this, BusEndpointName);
+
     // StackExchange.Redis syntax, as Aspire's Redis resource gives it.
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)},password={PasswordParameter}");
@@ -29,6 +34,9 @@ public sealed class RedisServerResource(string name, string program, string data
 
 public static class RedisServerBuilderExtensions
 {
+    // 1: one redis-server; 3 or more: a local Redis Cluster of that many masters.
+    public const string ShardsKey = "AppHost:RedisShards";
+
     public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
     {
         if (builder.Configuration.GetConnectionString(name) is { } external)
@@ -43,20 +51,31 @@ public static class RedisServerBuilderExtensions
 
         var program = ServerProgram.Find(builder, "redis-server", "redis-server", name);
         var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
-        var redis = new RedisServerResource(name, program, builder.DataFolder(name), password.Resource);
+        var shards = builder.Configuration.GetValue(ShardsKey, 1);
+        if (shards != 1)
+        {
+            return builder.AddRedisCluster(name, shards, program, ServerProgram.Find(builder, "redis-cli", "redis-tools", name), password.Resource);
+        }
 
+        var redis = builder.AddServerProcess(name, program, password.Resource, shard: false).Resource;
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
             connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
+        return builder.CreateResourceBuilder(redis).WithHealthCheck(AddPing(builder, name, () => connectionString));
+    }
+
+    internal static IResourceBuilder<RedisServerResource> AddServerProcess(this IDistributedApplicationBuilder builder,
+        string name, string program, ParameterResource password, bool shard)
+    {
+        var redis = new RedisServerResource(name, program, builder.DataFolder(name), password);
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (started, cancellationToken) =>
         {
             var logger = started.Services.GetRequiredService<ResourceLoggerService>().GetLogger(redis);
             await PreviousServer.WaitForExitAsync(redis.PidFile, redis.Command, logger, cancellationToken);
-            await SecretFile.WriteAsync(redis.PasswordFile, $"requirepass {await password.Resource.GetValueAsync(cancellationToken)}\n", cancellationToken);
+            await SecretFile.WriteAsync(redis.PasswordFile, $"requirepass {await password.GetValueAsync(cancellationToken)}\n", cancellationToken);
         });
 
-        var endpoint = redis.PrimaryEndpoint;
-        return builder.AddResource(redis)
+        var server = builder.AddResource(redis)
             .WithLoopbackTcpEndpoint(RedisServerResource.PrimaryEndpointName)
             .WithArgs(context =>
             {
@@ -64,7 +83,7 @@ public static class RedisServerBuilderExtensions
                 context.Args.Add("--bind");
                 context.Args.Add("127.0.0.1");
                 context.Args.Add("--port");
-                context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
                 context.Args.Add("--dir");
                 context.Args.Add(redis.DataFolder);
                 foreach (var setting in (string[])["--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
@@ -72,9 +91,21 @@ public static class RedisServerBuilderExtensions
                 {
                     context.Args.Add(setting);
                 }
+                if (!shard)
+                    return;
+                context.Args.Add("--cluster-port");
+                context.Args.Add(redis.BusEndpoint.Property(EndpointProperty.TargetPort));
+                // No replicas: a master that stops takes only its own slots away, and the others
+                // go on serving theirs (full coverage not required); its peers tell it is gone
+                // after 3 s instead of 15.
+                foreach (var setting in (string[])["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-require-full-coverage", "no", "--cluster-node-timeout", "3000"])
+                {
+                    context.Args.Add(setting);
+                }
             })
-            .WithHealthCheck(AddPing(builder, name, () => connectionString))
             .WithIconName("Database");
+        return shard ? server.WithLoopbackTcpEndpoint(RedisServerResource.BusEndpointName) : server;
     }
 
     // A PING through the health check package Aspire's own Redis resource uses.

@@ -49,6 +49,17 @@ public static class CouponAppHost
         return builder;
     }
 
+    // The worker reconciles every second, winners older than 3 s: what a lost event or a
+    // withdrawal leaves is settled within the tests' patience.
+    public static IDistributedApplicationTestingBuilder WithShortReconcileGrace(this IDistributedApplicationTestingBuilder builder)
+    {
+        var worker = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "worker");
+        builder.CreateResourceBuilder(worker)
+            .WithEnvironment("Worker__ReconcileInterval", "00:00:01")
+            .WithEnvironment("Worker__ReconcileGrace", "00:00:03");
+        return builder;
+    }
+
     // Built, started, and every project healthy.
     public static async Task<DistributedApplication> StartAsync(IDistributedApplicationTestingBuilder builder)
     {

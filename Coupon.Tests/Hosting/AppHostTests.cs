@@ -109,7 +109,7 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         // not persisted, and the reconciler (a short grace here) publishes those winners again.
         string[] settings = [];
         var first = await CouponAppHost.CreateAsync(_state, stack.Secrets, settings);
-        var app = await CouponAppHost.StartAsync(WithShortReconcileGrace(first));
+        var app = await CouponAppHost.StartAsync(first.WithShortReconcileGrace());
         using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
         long couponId;
         await using (var redis = new RedisProbe((await app.GetConnectionStringAsync("redis"))!))
@@ -133,21 +133,12 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         output.WriteLine($"{answers.Count} answers before the stop, {accepted.Count} accepted");
         Assert.InRange(accepted.Count, 2_500, 5_000);
 
-        await using var again = await CouponAppHost.StartAsync(WithShortReconcileGrace(await CouponAppHost.CreateAsync(_state, stack.Secrets, settings)));
+        await using var again = await CouponAppHost.StartAsync((await CouponAppHost.CreateAsync(_state, stack.Secrets, settings)).WithShortReconcileGrace());
         await new CampaignInvariants((await again.GetConnectionStringAsync("coupondb"))!).AssertAsync(couponId, 5_000, accepted,
             answers.Select(a => a.UserId).Except(accepted).ToList(), TimeSpan.FromSeconds(90));
     }
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
-
-    private static IDistributedApplicationTestingBuilder WithShortReconcileGrace(IDistributedApplicationTestingBuilder builder)
-    {
-        var worker = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "worker");
-        builder.CreateResourceBuilder(worker)
-            .WithEnvironment("Worker__ReconcileInterval", "00:00:01")
-            .WithEnvironment("Worker__ReconcileGrace", "00:00:03");
-        return builder;
-    }
 
     private async Task IssueAndPersistAsync(DistributedApplication app, string couponDb)
     {

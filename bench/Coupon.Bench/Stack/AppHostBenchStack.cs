@@ -158,7 +158,7 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         var running = new Dictionary<string, int>();
         await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
         {
-            if (update.Resource.Name != resource && (update.Resource as IResourceWithParent)?.Parent.Name != resource)
+            if (update.Resource.Name != resource && (update.Resource as IResourceWithParent)?.Parent.Name != resource && !IsShownUnder(update.Resource, resource))
                 continue;
             if (update.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(update.Snapshot) is { } pid)
                 running[update.ResourceId] = pid;
@@ -169,6 +169,11 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         }
         throw new OperationCanceledException(cancellationToken);
     }
+
+    // A Redis Cluster's shards, nested under `redis` in the dashboard by a parent relationship.
+    private static bool IsShownUnder(IResource child, string parent) =>
+        child.Annotations.OfType<ResourceRelationshipAnnotation>().Any(relationship =>
+            relationship.Type == "Parent" && relationship.Resource.Name == parent);
 
     private async Task<string> ConnectionStringAsync(string resource, CancellationToken cancellationToken) =>
         await App.GetConnectionStringAsync(resource, cancellationToken)

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Coupon.AppHost.Redis;
+using Coupon.Core.Issuing;
+using Coupon.Tests.Fixture;
+using Coupon.Tests.Issuing;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace Coupon.Tests.Hosting;
+
+// The AppHost with redis as a local Redis Cluster of three masters (AppHost:RedisShards=3), api
+// and worker on it through Aspire's client integration, as one test: each start costs a minute.
+[Collection(StackCollection.Name)]
+public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper output) : IDisposable
+{
+    private const string StoppedShard = "redis-2";
+    private static readonly TimeSpan StormBound = TimeSpan.FromMinutes(3);
+
+    private readonly string _state = Directory.CreateTempSubdirectory("coupon-cluster-").FullName;
+
+    [Fact]
+    public async Task Campaigns_spread_over_three_shards_sell_exactly_and_a_stopped_master_refuses_only_its_campaigns_until_it_is_back()
+    {
+        var builder = (await CouponAppHost.CreateAsync(_state, stack.Secrets, ["--AppHost:RedisShards=3"])).WithShortReconcileGrace();
+        var cluster = builder.Resources.OfType<RedisClusterResource>().Single();
+        Assert.Equal(["redis-1", "redis-2", "redis-3"], cluster.Shards.Select(shard => shard.Name));
+        await using var app = await CouponAppHost.StartAsync(builder);
+        var connectionString = (await app.GetConnectionStringAsync("redis"))!;
+        Assert.Equal(3, connectionString.Split(',').Count(part => part.StartsWith("127.0.0.1:", StringComparison.Ordinal)));
+        var invariants = new CampaignInvariants((await app.GetConnectionStringAsync("coupondb"))!);
+        using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
+        await using var probe = new RedisProbe(connectionString);
+        var now = await probe.NowAsync();
+
+        // Campaigns land on every shard: the slot Redis gives each one's keys, served by each shard.
+        var soldOut = await CampaignsOnEveryShardAsync(api, redis, cluster, quantity: 50, now);
+        var storm = await IssueAllAsync(api, Requests(soldOut.Keys, firstUser: 1, users: 150));
+        foreach (var couponId in soldOut.Keys)
+        {
+            var (accepted, refused) = Outcomes(storm, couponId);
+            Assert.Equal(50, accepted.Count);
+            await invariants.AssertAsync(couponId, 50, accepted, refused, TimeSpan.FromSeconds(60));
+        }
+        Assert.DoesNotContain(storm, answer => answer.Status == HttpStatusCode.InternalServerError);
+
+        // One master stopped in the middle of a storm over campaigns that never sell out.
+        var open = await CampaignsOnEveryShardAsync(api, redis, cluster, quantity: 100_000, now);
+        var onStopped = open.Where(campaign => campaign.Value == StoppedShard).Select(campaign => campaign.Key).ToHashSet();
+        var answered = 0;
+        var stormRequests = Requests(open.Keys, firstUser: 1_001, users: 500);
+        var outageStorm = IssueAllAsync(api, stormRequests, _ => Interlocked.Increment(ref answered));
+        while (Volatile.Read(ref answered) < stormRequests.Count / 5 && !outageStorm.IsCompleted)
+            await Task.Delay(10);
+        await CommandAsync(app, StoppedShard, KnownResourceCommands.StopCommand, KnownResourceStates.Exited, KnownResourceStates.Finished);
+        var stoppedAt = Stopwatch.GetTimestamp();
+        var outage = await outageStorm;
+        var duringOutage = outage.Where(answer => answer.SentAt > stoppedAt).ToList();
+        output.WriteLine($"{outage.Count} answers, {duringOutage.Count} sent after {StoppedShard} stopped: " + string.Join(", ",
+            duringOutage.GroupBy(answer => (onStopped.Contains(answer.CouponId) ? StoppedShard : "others", answer.Status))
+                .Select(group => $"{group.Key} {group.Count()} (slowest {group.Max(answer => answer.Took.TotalMilliseconds):0} ms)")));
+        Assert.DoesNotContain(outage, answer => answer.Status == HttpStatusCode.InternalServerError);
+        foreach (var couponId in open.Keys)
+        {
+            var answers = duringOutage.Where(answer => answer.CouponId == couponId).ToList();
+            Assert.NotEmpty(answers);
+            if (onStopped.Contains(couponId))
+                Assert.All(answers, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status));
+            else
+                Assert.Contains(answers, answer => answer.Status == HttpStatusCode.Accepted);
+        }
+
+        // Back: its campaigns issue again, and Redis and MySQL agree on every winner.
+        await CommandAsync(app, StoppedShard, KnownResourceCommands.StartCommand, KnownResourceStates.Running);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("redis").WaitAsync(CouponAppHost.StartTimeout);
+        var afterwards = await IssueUntilAcceptedAsync(api, onStopped, firstUser: 9_001);
+        var answersOfB = outage.Concat(afterwards).ToList();
+        foreach (var couponId in open.Keys)
+        {
+            var (accepted, refused) = Outcomes(answersOfB, couponId);
+            await invariants.AssertAsync(couponId, 100_000, accepted, refused, TimeSpan.FromSeconds(90));
+            var rows = (await invariants.RowsAsync(couponId)).Count;
+            var winners = await Poll.UntilAsync(() => redis.GetDatabase().HashLengthAsync(new CampaignKeys(couponId).Winners),
+                count => count == rows, TimeSpan.FromSeconds(60));
+            Assert.Equal(rows, winners);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    private sealed record Answer(long CouponId, long UserId, HttpStatusCode Status, long SentAt, TimeSpan Took);
+
+    // Campaigns until every shard holds at least one: campaign id -> the shard serving its keys.
+    private static async Task<Dictionary<long, string>> CampaignsOnEveryShardAsync(IssuingClient api, ConnectionMultiplexer redis,
+        RedisClusterResource cluster, int quantity, DateTimeOffset redisNow)
+    {
+        var campaigns = new Dictionary<long, string>();
+        while (campaigns.Values.Distinct().Count() < cluster.Shards.Count)
+        {
+            Assert.True(campaigns.Count < 30, $"30 campaigns, all on {string.Join(", ", campaigns.Values.Distinct())}.");
+            var campaign = await api.CreateOpenCampaignAsync(quantity, redisNow);
+            campaigns[campaign.Id] = await ShardOfAsync(redis, cluster, campaign.Id);
+        }
+        return campaigns;
+    }
+
+    private static async Task<string> ShardOfAsync(ConnectionMultiplexer redis, RedisClusterResource cluster, long couponId)
+    {
+        var meta = new CampaignKeys(couponId).Meta;
+        var slot = (int)await redis.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", meta.ToString());
+        Assert.Equal(slot, (int)await redis.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", new CampaignKeys(couponId).Winners.ToString()));
+        var owner = (await redis.GetServers().First(server => server.IsConnected).ClusterNodesAsync())!.GetBySlot(slot)!.EndPoint;
+        var port = ((IPEndPoint)owner!).Port;
+        // The shard holds the campaign's meta in that slot.
+        Assert.True((long)await redis.GetServer(owner).ExecuteAsync("CLUSTER", "COUNTKEYSINSLOT", slot) >= 1);
+        return cluster.Shards.Single(shard => shard.PrimaryEndpoint.Port == port).Name;
+    }
+
+    // Every user once on every campaign, in a fixed random order.
+    private static List<(long CouponId, long UserId)> Requests(IEnumerable<long> campaigns, long firstUser, int users)
+    {
+        var random = new Random(20261130);
+        return [.. campaigns.SelectMany(couponId => Enumerable.Range(0, users).Select(user => (couponId, firstUser + user))).OrderBy(_ => random.Next())];
+    }
+
+    private static async Task<List<Answer>> IssueAllAsync(IssuingClient api, IEnumerable<(long CouponId, long UserId)> requests, Action<Answer>? answered = null)
+    {
+        var answers = new ConcurrentBag<Answer>();
+        using var bound = new CancellationTokenSource(StormBound);
+        await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = bound.Token }, async (request, _) =>
+        {
+            var sentAt = Stopwatch.GetTimestamp();
+            using var response = await api.IssueAsync(request.CouponId, request.UserId);
+            var answer = new Answer(request.CouponId, request.UserId, response.StatusCode, sentAt, Stopwatch.GetElapsedTime(sentAt));
+            answers.Add(answer);
+            answered?.Invoke(answer);
+        });
+        return [.. answers];
+    }
+
+    // New users on each campaign, each retried on 503 until it gets its 202.
+    private static async Task<List<Answer>> IssueUntilAcceptedAsync(IssuingClient api, IEnumerable<long> campaigns, long firstUser)
+    {
+        var answers = new List<Answer>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var (couponId, userId) in Requests(campaigns, firstUser, users: 10))
+        {
+            Answer answer;
+            do
+            {
+                answer = (await IssueAllAsync(api, [(couponId, userId)])).Single();
+                answers.Add(answer);
+            }
+            while (answer.Status == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline);
+            Assert.Equal(HttpStatusCode.Accepted, answer.Status);
+        }
+        return answers;
+    }
+
+    private static (List<long> Accepted, List<long> Refused) Outcomes(IEnumerable<Answer> answers, long couponId)
+    {
+        var byUser = answers.Where(answer => answer.CouponId == couponId).GroupBy(answer => answer.UserId).ToList();
+        return ([.. byUser.Where(user => user.Any(answer => answer.Status == HttpStatusCode.Accepted)).Select(user => user.Key)],
+            [.. byUser.Where(user => user.All(answer => answer.Status != HttpStatusCode.Accepted)).Select(user => user.Key)]);
+    }
+
+    private static async Task CommandAsync(DistributedApplication app, string resource, string command, params string[] states)
+    {
+        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command);
+        Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
+        await app.ResourceNotifications.WaitForResourceAsync(resource, states).WaitAsync(CouponAppHost.StartTimeout);
+    }
+}
