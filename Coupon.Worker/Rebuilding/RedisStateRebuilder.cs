@@ -81,10 +81,18 @@ public sealed partial class RedisStateRebuilder(
             Meta: batch.HashGetAsync(new CampaignKeys(c.Id).Meta, "version"),
             Winners: batch.HashLengthAsync(new CampaignKeys(c.Id).Winners))).ToList();
         batch.Execute();
-        await Task.WhenAll(states.SelectMany(s => (Task[])[s.Meta, s.Winners]));
+        try
+        {
+            await Task.WhenAll(states.SelectMany(s => (Task[])[s.Meta, s.Winners]));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // One shard of a Redis Cluster down: the campaigns on the others are checked still.
+            LogUnread(e, states.Count(s => !s.Meta.IsCompletedSuccessfully || !s.Winners.IsCompletedSuccessfully));
+        }
 
         var lost = new List<long>();
-        foreach (var (id, version, rows, meta, winners) in states)
+        foreach (var (id, version, rows, meta, winners) in states.Where(s => s.Meta.IsCompletedSuccessfully && s.Winners.IsCompletedSuccessfully))
         {
             if ((int?)meta.Result != version)
             {
@@ -135,6 +143,9 @@ public sealed partial class RedisStateRebuilder(
     }
 
     private static RedisKey LockKey(long couponId) => $"coupon:{{{couponId}}}:rebuild";
+
+    [LoggerMessage(LogLevel.Warning, "The Redis state of {Count} campaign(s) could not be read; they are checked again next round")]
+    private partial void LogUnread(Exception exception, int count);
 
     [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CouponIds}; rebuilding from MySQL once the group has drained")]
     private partial void LogLost(List<long> couponIds);
