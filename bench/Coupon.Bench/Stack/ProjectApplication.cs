@@ -24,9 +24,9 @@ public sealed record ProjectApplication(int ProcessId, Uri OwnAddress)
                     if (health.IsSuccessStatusCode)
                         return new ProjectApplication(ApplicationOf(resourceProcess), address);
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
-                    // Not listening yet.
+                    // Not listening yet, or its first /health slower than 5 s on a busy machine.
                 }
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
