@@ -158,7 +158,7 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         var running = new Dictionary<string, int>();
         await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
         {
-            if (update.Resource.Name != resource && (update.Resource as IResourceWithParent)?.Parent.Name != resource && !IsShownUnder(update.Resource, resource))
+            if (update.Resource.Name != resource && !IsShownUnder(update.Resource, resource))
                 continue;
             if (update.Snapshot.State?.Text == KnownResourceStates.Running && ResourcePid.Of(update.Snapshot) is { } pid)
                 running[update.ResourceId] = pid;
