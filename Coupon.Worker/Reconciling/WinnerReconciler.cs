@@ -76,16 +76,29 @@ public sealed partial class WinnerReconciler(
         var cutoff = (now - _options.ReconcileGrace).ToUnixTimeMilliseconds();
         foreach (var campaign in campaigns)
         {
-            // Rows are a subset of the winners: as many rows as winners means nothing is missing.
-            var winners = new CampaignKeys(campaign.Id).Winners;
-            if (await database.HashLengthAsync(winners) <= campaign.IssuedQuantity)
-                continue;
-            await foreach (var page in database.HashScanAsync(winners, pageSize: PageSize).Chunk(PageSize).WithCancellation(cancellationToken))
+            try
             {
-                var due = page.Where(w => (long)w.Value <= cutoff).ToDictionary(w => (long)w.Name, w => (long)w.Value);
-                if (due.Count > 0)
-                    await RepairAsync(db, campaign.Id, due, cancellationToken);
+                await ReconcileAsync(database, db, campaign.Id, campaign.IssuedQuantity, cutoff, cancellationToken);
             }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // One shard of a Redis Cluster down: the campaigns on the others are reconciled still.
+                LogUnreachable(e, campaign.Id);
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(IDatabase database, CouponDbContext db, long couponId, int rows, long cutoff, CancellationToken cancellationToken)
+    {
+        // Rows are a subset of the winners: as many rows as winners means nothing is missing.
+        var winners = new CampaignKeys(couponId).Winners;
+        if (await database.HashLengthAsync(winners) <= rows)
+            return;
+        await foreach (var page in database.HashScanAsync(winners, pageSize: PageSize).Chunk(PageSize).WithCancellation(cancellationToken))
+        {
+            var due = page.Where(w => (long)w.Value <= cutoff).ToDictionary(w => (long)w.Name, w => (long)w.Value);
+            if (due.Count > 0)
+                await RepairAsync(db, couponId, due, cancellationToken);
         }
     }
 
@@ -131,6 +144,9 @@ public sealed partial class WinnerReconciler(
 
     [LoggerMessage(LogLevel.Warning, "Re-published the issue of campaign {CouponId} to user {UserId} accepted at {AcceptedAt:O}: no row in MySQL after the grace period")]
     private partial void LogRepublished(long couponId, long userId, DateTimeOffset acceptedAt);
+
+    [LoggerMessage(LogLevel.Warning, "Campaign {CouponId} could not be reconciled this round: its Redis shard is unreachable")]
+    private partial void LogUnreachable(Exception exception, long couponId);
 
     [LoggerMessage(LogLevel.Information, "Reconciling every {Interval}, winners older than {Grace} without a row are re-published")]
     private partial void LogStarted(TimeSpan interval, TimeSpan grace);
