@@ -205,7 +205,7 @@ public sealed class DependencyFaultTests(StackFixture stack, ITestOutputHelper o
     [Fact]
     public async Task Each_kafka_broker_failing_in_turn_under_load_turns_nobody_away_and_loses_nothing()
     {
-        // The AppHost's default: three brokers, each partition replicated on all three.
+        // The shared stack runs three brokers, each partition replicated on all three.
         var kafka = Stack.Kafka;
         Assert.Equal(3, kafka.BrokerIds.Count);
         var shared = await Stack.SharedProjectsAsync();
