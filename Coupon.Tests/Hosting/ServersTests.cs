@@ -1,7 +1,9 @@
+using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
 using Coupon.Core.Messaging;
 using Coupon.Kafka;
 using Coupon.Tests.Fixture;
+using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 using StackExchange.Redis;
 
@@ -135,6 +137,28 @@ public sealed class ServersTests(StackFixture stack)
         Assert.Equal(3, issued.Select(partition => partition.Leader).Distinct().Count());
         var deadLetters = Assert.Single(metadata.Topics.Single(t => t.Topic == EmbeddedKafka.DeadLetterTopic).Partitions);
         Assert.All(issued.Append(deadLetters), partition => Assert.Equal(3, partition.InSyncReplicas.Length));
+    }
+
+    [Fact]
+    public async Task The_kafka_resources_commands_fail_one_broker_and_bring_it_back()
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        var kafka = stack.Kafka;
+        var first = kafka.BrokerIds[0];
+
+        int[] Leaders() => [.. Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions).Select(p => kafka.LeaderOf(EmbeddedKafka.IssuedTopic, p))];
+
+        // Asserted once the brokers are back, so that a failure leaves the shared cluster whole.
+        var failed = await commands.ExecuteCommandAsync("kafka", "fail-broker");
+        var (firstUp, leaders) = (kafka.IsUp(first), Leaders());
+        var back = await commands.ExecuteCommandAsync("kafka", "brokers-up");
+
+        Assert.True(failed.Success, failed.Message);
+        Assert.False(firstUp);
+        Assert.DoesNotContain(first, leaders);
+        Assert.True(back.Success, back.Message);
+        Assert.All(kafka.BrokerIds, id => Assert.True(kafka.IsUp(id)));
+        Assert.Contains(first, Leaders());
     }
 
     [Fact]
