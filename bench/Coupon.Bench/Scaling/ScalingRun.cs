@@ -49,12 +49,12 @@ public static class ScalingRun
         md.AppendLine(Invariant($"Run on {startedAt:yyyy-MM-dd HH:mm} UTC on {machine.Cores} cores ({machine.CpuModel}) with:")).AppendLine();
         md.AppendLine("```").AppendLine(command).AppendLine("```").AppendLine();
         md.AppendLine(Invariant($"The `issue` step ({options.Connections} connections, {options.Warmup.TotalSeconds:F0} s warm-up, {options.Duration.TotalSeconds:F0} s measured, every request a new user) on a fresh AppHost stack per setup, loaded through DCP's proxy in every setup. `api cores` sums the replicas, `redis cores` the shards."));
-        md.AppendLine().AppendLine("| api replicas | redis shards | accepted issues/s | vs 1 api, 1 shard | p50 | p99 | api cores | redis cores | worker cores | invariants |");
-        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine().AppendLine("| api replicas | redis shards | accepted issues/s | vs 1 api, 1 shard | p50 | p99 | api cores | api CPU per issue | redis cores | worker cores | invariants |");
+        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var (setup, issue) in measured)
         {
             var load = issue.Load;
-            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {Cores(issue, "api"):F2} | {Cores(issue, "redis"):F2} | {Cores(issue, "worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
+            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {Cores(issue, "api"):F2} | {Cores(issue, "api") / Math.Max(load.RequestsPerSecond, 1e-9) * 1e6:F0} µs | {Cores(issue, "redis"):F2} | {Cores(issue, "worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
         }
         return md.ToString();
     }
