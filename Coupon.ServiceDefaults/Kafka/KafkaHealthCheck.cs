@@ -12,8 +12,11 @@ internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeo
 {
     private readonly Lock _lock = new();
     private Task<Metadata>? _probe;
-    // Used by the probe in flight only.
+    // Used by the probe in flight only; it is disposed by whoever finishes last, the probe or
+    // Dispose: destroying a librdkafka client while a call on it runs crashes the process.
     private IAdminClient? _admin;
+    private bool _probing;
+    private bool _disposed;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -32,16 +35,24 @@ internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeo
 
     public void Dispose()
     {
+        IAdminClient? idle;
         lock (_lock)
-            _admin?.Dispose();
+        {
+            _disposed = true;
+            idle = _probing ? null : _admin;
+            _admin = null;
+        }
+        idle?.Dispose();
     }
 
     private Task<Metadata> StartProbe()
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_probe is null || _probe.IsCompleted)
             {
+                _probing = true;
                 _probe = Task.Factory.StartNew(Probe, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
             return _probe;
@@ -50,21 +61,36 @@ internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeo
 
     private Metadata Probe()
     {
-        var admin = _admin ??= new AdminClientBuilder(ConnectionOnly(clientConfig))
-            .SetLogHandler((_, message) => KafkaClientExtensions.Log(logger, message))
-            .SetErrorHandler((_, error) => KafkaClientExtensions.Log(logger, error))
-            .Build();
+        IAdminClient admin;
+        lock (_lock)
+        {
+            admin = _admin ??= new AdminClientBuilder(ConnectionOnly(clientConfig))
+                .SetLogHandler((_, message) => KafkaClientExtensions.Log(logger, message))
+                .SetErrorHandler((_, error) => KafkaClientExtensions.Log(logger, error))
+                .Build();
+        }
+        var failed = true;
         try
         {
-            return admin.GetMetadata(timeout);
+            var metadata = admin.GetMetadata(timeout);
+            failed = false;
+            return metadata;
         }
-        catch (KafkaException)
+        finally
         {
-            // A client that failed can sit in librdkafka's reconnect backoff for most of a minute
-            // after the brokers are back (seen with the embedded cluster): the next probe starts afresh.
-            _admin = null;
-            admin.Dispose();
-            throw;
+            bool done;
+            lock (_lock)
+            {
+                _probing = false;
+                // A client that failed can sit in librdkafka's reconnect backoff for most of a
+                // minute after the brokers are back (seen with the embedded cluster): the next
+                // probe starts afresh.
+                done = failed || _disposed;
+                if (done && ReferenceEquals(_admin, admin))
+                    _admin = null;
+            }
+            if (done)
+                admin.Dispose();
         }
     }
 
