@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Coupon.Bench.Measuring;
+using Coupon.Tests.Issuing;
 
 namespace Coupon.Tests.Fixture;
 
@@ -43,11 +44,15 @@ public sealed class ProjectHandle(StackFixture stack, string resource, Action? o
     {
         try
         {
-            // A project that does not stop when asked is made to.
+            // A project that does not stop when asked is made to. After a stop DCP gave up on, the
+            // resource's state may never say Exited: the process tree being gone is what counts.
             if (!HasExited && !await stack.TryStopResourceAsync(Resource))
             {
+                var pid = ProcessId;
                 Kill();
-                await WaitForExitAsync(TimeSpan.FromSeconds(30));
+                var gone = await Poll.UntilAsync(() => Task.FromResult(HasExited || !ProcessTree.IsAlive(pid)), done => done, TimeSpan.FromSeconds(30));
+                if (!gone)
+                    throw new TimeoutException($"{Resource} (pid {pid}) still runs 30 s after SIGKILL.");
             }
         }
         finally
