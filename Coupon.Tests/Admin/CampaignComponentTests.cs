@@ -56,8 +56,12 @@ public sealed class CampaignComponentTests : IAsyncLifetime
         form.Find("#title").Input("");
         form.Find("[data-test=save]").Click();
 
-        Assert.Equal("Title is required.", HelperText(form, "field-title"));
-        Assert.Null(HelperText(form, "field-totalQuantity"));
+        // MudBlazor finishes an input's change asynchronously: the field shows the rule on a later render.
+        form.WaitForAssertion(() =>
+        {
+            Assert.Equal("Title is required.", HelperText(form, "field-title"));
+            Assert.Null(HelperText(form, "field-totalQuantity"));
+        });
     }
 
     [Fact]
@@ -69,8 +73,11 @@ public sealed class CampaignComponentTests : IAsyncLifetime
         form.Find("#endDate").Change("2020-01-01");
         form.Find("[data-test=save]").Click();
 
-        Assert.Equal("Issue end must be after issue start.", HelperText(form, "field-issueEnd"));
-        Assert.Null(HelperText(form, "field-title"));
+        form.WaitForAssertion(() =>
+        {
+            Assert.Equal("Issue end must be after issue start.", HelperText(form, "field-issueEnd"));
+            Assert.Null(HelperText(form, "field-title"));
+        });
     }
 
     [Fact]
