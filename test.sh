@@ -50,6 +50,11 @@ if ((failed > 0)) && [[ -f $COUPON_STACK_LOG ]]; then
   echo "--- warnings and errors from $COUPON_STACK_LOG (last 150) ---"
   grep -a -i -E "\[error\]|fail|exception|warn" "$COUPON_STACK_LOG" | tail -150 | cut -c1-300 || true
 fi
+# And which tests failed, last, where a short excerpt of this output still shows them.
+if ((failed > 0)); then
+  echo "--- failed tests ---"
+  grep -ho '<UnitTestResult [^>]*outcome="Failed"' "${trx[@]}" | grep -o 'testName="[^"]*"' | cut -d'"' -f2 || true
+fi
 line="$passed passed, $failed failed"
 ((skipped > 0)) && line+=", $skipped skipped"
 echo "$line"
