@@ -1,7 +1,9 @@
+using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
 using Coupon.Core.Messaging;
 using Coupon.Kafka;
 using Coupon.Tests.Fixture;
+using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 using StackExchange.Redis;
 
@@ -123,14 +125,90 @@ public sealed class ServersTests(StackFixture stack)
     }
 
     [Fact]
-    public void Kafka_advertises_its_brokers_on_loopback_with_coupon_topics()
+    public void Kafka_advertises_three_brokers_on_loopback_with_coupon_topics_replicated_on_all_three()
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
 
+        Assert.Equal(3, metadata.Brokers.Count);
         Assert.All(metadata.Brokers, broker => Assert.Equal("127.0.0.1", broker.Host));
-        Assert.Equal(EmbeddedKafka.IssuedTopicPartitions, metadata.Topics.Single(t => t.Topic == EmbeddedKafka.IssuedTopic).Partitions.Count);
-        Assert.Contains(metadata.Topics, t => t.Topic == EmbeddedKafka.DeadLetterTopic);
+        var issued = metadata.Topics.Single(t => t.Topic == EmbeddedKafka.IssuedTopic).Partitions;
+        Assert.Equal(EmbeddedKafka.IssuedTopicPartitions, issued.Count);
+        Assert.Equal(3, issued.Select(partition => partition.Leader).Distinct().Count());
+        var deadLetters = Assert.Single(metadata.Topics.Single(t => t.Topic == EmbeddedKafka.DeadLetterTopic).Partitions);
+        Assert.All(issued.Append(deadLetters), partition => Assert.Equal(3, partition.InSyncReplicas.Length));
+    }
+
+    [Fact]
+    public async Task The_kafka_resources_commands_fail_one_broker_and_bring_it_back()
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        var kafka = stack.Kafka;
+        var first = kafka.BrokerIds[0];
+
+        int[] Leaders() => [.. Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions).Select(p => kafka.LeaderOf(EmbeddedKafka.IssuedTopic, p))];
+
+        // Asserted once the brokers are back, so that a failure leaves the shared cluster whole.
+        var failed = await commands.ExecuteCommandAsync("kafka", "fail-broker");
+        var (firstUp, leaders) = (kafka.IsUp(first), Leaders());
+        var back = await commands.ExecuteCommandAsync("kafka", "brokers-up");
+
+        Assert.True(failed.Success, failed.Message);
+        Assert.False(firstUp);
+        Assert.DoesNotContain(first, leaders);
+        Assert.True(back.Success, back.Message);
+        Assert.All(kafka.BrokerIds, id => Assert.True(kafka.IsUp(id)));
+        Assert.Contains(first, Leaders());
+    }
+
+    [Fact]
+    public async Task Kafka_hands_a_failed_brokers_partitions_and_the_worker_group_to_the_brokers_left_and_back()
+    {
+        // Faults go to a cluster of the test's own: the shared api and worker keep theirs healthy.
+        await using var kafka = await EmbeddedKafka.StartNewAsync(brokerCount: 3);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            MessageTimeoutMs = 5000,
+        }).SetLogHandler((_, _) => { }).Build();
+        using var group = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = CouponTopics.WorkerGroup,
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
+            .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition)).ToList();
+        // The last broker coordinates the worker's group and leads some partitions too.
+        var failed = kafka.BrokerIds[^1];
+        var led = partitions.Where(p => kafka.LeaderOf(p.Topic, p.Partition) == failed).ToList();
+        Assert.NotEmpty(led);
+
+        kafka.FailBroker(failed);
+        try
+        {
+            var metadata = admin.GetMetadata(EmbeddedKafka.IssuedTopic, TimeSpan.FromSeconds(10));
+            Assert.DoesNotContain(metadata.Brokers, broker => broker.BrokerId == failed);
+            Assert.All(metadata.Topics.Single().Partitions, partition => Assert.NotEqual(failed, partition.Leader));
+            // Every partition takes events, and the group commits, on the brokers left.
+            var delivered = await Task.WhenAll(partitions.Select(partition =>
+                producer.ProduceAsync(partition, new Message<string, string> { Key = "servers-test", Value = "{}" })));
+            Assert.All(delivered, delivery => Assert.Equal(PersistenceStatus.Persisted, delivery.Status));
+            var offsets = delivered.Select(d => new TopicPartitionOffset(d.TopicPartition, d.Offset + 1)).ToList();
+            group.Commit(offsets);
+            Assert.Equal(offsets, group.Committed(partitions, TimeSpan.FromSeconds(10)).OrderBy(c => c.Partition.Value));
+        }
+        finally
+        {
+            kafka.SetBrokerUp(failed);
+        }
+
+        var back = admin.GetMetadata(EmbeddedKafka.IssuedTopic, TimeSpan.FromSeconds(10));
+        Assert.Contains(back.Brokers, broker => broker.BrokerId == failed);
+        Assert.Equal(led.Select(p => p.Partition.Value), back.Topics.Single().Partitions.Where(p => p.Leader == failed).Select(p => p.PartitionId).Order());
     }
 
     [Fact]
