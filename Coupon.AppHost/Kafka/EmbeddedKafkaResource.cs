@@ -52,7 +52,8 @@ public static class KafkaBuilderExtensions
 {
     public const string BrokersSetting = "AppHost:KafkaBrokers";
     // One: on two cores three brokers cost the api a quarter more CPU per issue (its producer
-    // splits its batches three ways) and a tenth of the issues/s (bench/README.md). The tests run three.
+    // splits its batches three ways) and a tenth of the issues/s (bench/README.md).
+    // KafkaBrokersTests runs three.
     private const int DefaultBrokers = 1;
     private const int KafkaBrokerPort = 9092;
     private const int KafkaInternalBrokerPort = 9093;

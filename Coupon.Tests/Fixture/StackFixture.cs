@@ -68,8 +68,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Three Kafka brokers, every partition on all three, so that one can fail under load.
-        var builder = await CouponAppHost.CreateAsync(_state, Secrets, [$"--{KafkaBuilderExtensions.BrokersSetting}=3"], dashboard: true);
+        var builder = await CouponAppHost.CreateAsync(_state, Secrets, dashboard: true);
         foreach (var project in Enum.GetValues<CouponProject>())
         {
             for (var spare = 1; spare <= SparesPerProject; spare++)

@@ -1,9 +1,7 @@
-using Aspire.Hosting.ApplicationModel;
 using Confluent.Kafka;
 using Coupon.Core.Messaging;
 using Coupon.Kafka;
 using Coupon.Tests.Fixture;
-using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 using StackExchange.Redis;
 
@@ -125,40 +123,14 @@ public sealed class ServersTests(StackFixture stack)
     }
 
     [Fact]
-    public void Kafka_advertises_three_brokers_on_loopback_with_coupon_topics_replicated_on_all_three()
+    public void Kafka_advertises_its_brokers_on_loopback_with_coupon_topics()
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = stack.KafkaBootstrapServers }).Build();
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(3, metadata.Brokers.Count);
         Assert.All(metadata.Brokers, broker => Assert.Equal("127.0.0.1", broker.Host));
-        var issued = metadata.Topics.Single(t => t.Topic == EmbeddedKafka.IssuedTopic).Partitions;
-        Assert.Equal(EmbeddedKafka.IssuedTopicPartitions, issued.Count);
-        Assert.Equal(3, issued.Select(partition => partition.Leader).Distinct().Count());
-        var deadLetters = Assert.Single(metadata.Topics.Single(t => t.Topic == EmbeddedKafka.DeadLetterTopic).Partitions);
-        Assert.All(issued.Append(deadLetters), partition => Assert.Equal(3, partition.InSyncReplicas.Length));
-    }
-
-    [Fact]
-    public async Task The_kafka_resources_commands_fail_one_broker_and_bring_it_back()
-    {
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-        var kafka = stack.Kafka;
-        var first = kafka.BrokerIds[0];
-
-        int[] Leaders() => [.. Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions).Select(p => kafka.LeaderOf(EmbeddedKafka.IssuedTopic, p))];
-
-        // Asserted once the brokers are back, so that a failure leaves the shared cluster whole.
-        var failed = await commands.ExecuteCommandAsync("kafka", "fail-broker");
-        var (firstUp, leaders) = (kafka.IsUp(first), Leaders());
-        var back = await commands.ExecuteCommandAsync("kafka", "brokers-up");
-
-        Assert.True(failed.Success, failed.Message);
-        Assert.False(firstUp);
-        Assert.DoesNotContain(first, leaders);
-        Assert.True(back.Success, back.Message);
-        Assert.All(kafka.BrokerIds, id => Assert.True(kafka.IsUp(id)));
-        Assert.Contains(first, Leaders());
+        Assert.Equal(EmbeddedKafka.IssuedTopicPartitions, metadata.Topics.Single(t => t.Topic == EmbeddedKafka.IssuedTopic).Partitions.Count);
+        Assert.Contains(metadata.Topics, t => t.Topic == EmbeddedKafka.DeadLetterTopic);
     }
 
     [Fact]
