@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Coupon.Core.Messaging;
 
 namespace Coupon.Kafka;
@@ -13,27 +12,32 @@ namespace Coupon.Kafka;
 internal sealed class ConsumedLogPruning : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly List<TopicPartition> IssuedPartitions = [.. Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
         .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition))];
 
     private readonly EmbeddedKafka _kafka;
     private readonly TimeSpan _retention;
-    private readonly IAdminClient _admin;
+    // A consumer of the worker's group that never subscribes, so it never joins the group. Not
+    // librdkafka's admin client: that one aborts its whole process on an assertion
+    // (rd_kafka_enq_once_del_source_return) when a group request it gave up on is answered by a
+    // broker going down.
+    private readonly IConsumer<Ignore, Ignore> _probe;
     private readonly Queue<(DateTimeOffset At, IReadOnlyList<TopicPartitionOffset> Committed)> _seen = new();
     private readonly CancellationTokenSource _stopping = new();
-    // Held while a round's request is in flight: librdkafka's admin client aborts its whole process
-    // on an assertion (rd_kafka_enq_once_del_source_return) when a broker goes down under a
-    // coordinator request, so brokers go down only between rounds, and rounds pause meanwhile.
-    private readonly SemaphoreSlim _round = new(1, 1);
-    private bool _paused;
     private readonly Task _loop;
 
     public ConsumedLogPruning(EmbeddedKafka kafka, TimeSpan retention)
     {
         _kafka = kafka;
         _retention = retention;
-        _admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.BootstrapServers })
+        _probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+            {
+                BootstrapServers = kafka.BootstrapServers,
+                GroupId = CouponTopics.WorkerGroup,
+                EnableAutoCommit = false,
+            })
             // Its complaints while a test holds the brokers down are expected, not news.
             .SetLogHandler((_, _) => { })
             .Build();
@@ -46,18 +50,7 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
-            {
-                await _round.WaitAsync(stopping);
-                try
-                {
-                    if (!_paused)
-                        await PruneAsync();
-                }
-                finally
-                {
-                    _round.Release();
-                }
-            }
+                Prune();
         }
         catch (OperationCanceledException)
         {
@@ -65,17 +58,12 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
         }
     }
 
-    private async Task PruneAsync()
+    private void Prune()
     {
         var now = DateTimeOffset.UtcNow;
         try
         {
-            var groups = await _admin.ListConsumerGroupOffsetsAsync(
-                [new ConsumerGroupTopicPartitions(CouponTopics.WorkerGroup, IssuedPartitions)],
-                new ListConsumerGroupOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
-            _seen.Enqueue((now, [.. groups.SelectMany(group => group.Partitions)
-                .Where(committed => committed.Error.Code == ErrorCode.NoError && committed.Offset.Value > 0)
-                .Select(committed => committed.TopicPartitionOffset)]));
+            _seen.Enqueue((now, [.. _probe.Committed(IssuedPartitions, RequestTimeout).Where(committed => committed.Offset.Value > 0)]));
         }
         catch (KafkaException)
         {
@@ -89,27 +77,11 @@ internal sealed class ConsumedLogPruning : IAsyncDisposable
             _kafka.DeleteRecordsBefore(committed.Topic, committed.Partition, committed.Offset.Value);
     }
 
-    // Runs the change to the brokers between two rounds; `paused` says whether rounds go on after it.
-    public void BetweenRounds(Action change, bool paused)
-    {
-        _round.Wait();
-        try
-        {
-            change();
-            _paused = paused;
-        }
-        finally
-        {
-            _round.Release();
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _loop;
-        _admin.Dispose();
+        _probe.Dispose();
         _stopping.Dispose();
-        _round.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using Coupon.Core.Messaging;
 
 namespace Coupon.Kafka;
 
@@ -20,14 +21,24 @@ public enum KafkaApi : short
 // The embedded Kafka: librdkafka's mock cluster hosted in this process. It speaks the Kafka
 // protocol on 127.0.0.1, so producers and consumer groups in other processes use it like a broker.
 // It keeps everything in memory: disposing it loses undelivered events.
+//
+// With several brokers every broker holds a replica of every partition (replication factor =
+// brokers, at most 3). The mock keeps one log per partition, whoever leads it, so every replica is
+// always in sync; what it lacks is a controller: it moves no leadership when a broker goes down.
+// FailBroker does what Kafka's controller would, and leaders are tracked here for that.
 public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
 {
     public const string IssuedTopic = "coupon-issued";
     public const string DeadLetterTopic = "coupon-issued.dlq";
     public const int IssuedTopicPartitions = 8;
+    public const int MaxBrokers = 3;
 
     private IntPtr _cluster;
     private ConsumedLogPruning? _pruning;
+    private readonly Lock _brokers = new();
+    private readonly Dictionary<TopicPartition, int> _leaders = [];
+    private readonly HashSet<int> _down = [];
+    private int _workerGroupCoordinator;
 
     // How long after the worker's group committed them events are deleted (see ConsumedLogPruning);
     // null keeps everything, up to the mock's own 5 MB per partition.
@@ -36,12 +47,14 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     // host:port[,host:port…], every broker on 127.0.0.1; set by StartAsync.
     public string BootstrapServers { get; private set; } = "";
 
-    public IReadOnlyList<int> BrokerIds { get; } = [.. Enumerable.Range(1, brokerCount)];
+    public IReadOnlyList<int> BrokerIds { get; } = brokerCount is >= 1 and <= MaxBrokers
+        ? [.. Enumerable.Range(1, brokerCount)]
+        : throw new ArgumentOutOfRangeException(nameof(brokerCount), brokerCount, $"The embedded Kafka runs 1 to {MaxBrokers} brokers.");
 
     // A started cluster of its own, for a test that breaks it or must not share its consumer groups.
-    public static async Task<EmbeddedKafka> StartNewAsync()
+    public static async Task<EmbeddedKafka> StartNewAsync(int brokerCount = 1)
     {
-        var kafka = new EmbeddedKafka();
+        var kafka = new EmbeddedKafka(brokerCount);
         await kafka.StartAsync();
         return kafka;
     }
@@ -60,6 +73,7 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
         CreateTopic(IssuedTopic, IssuedTopicPartitions);
         CreateTopic(DeadLetterTopic, 1);
+        ChangeBrokers(() => MoveWorkerGroupCoordinator(PreferredCoordinator));
         _pruning = PruneConsumedAfter is { } retention ? new ConsumedLogPruning(this, retention) : null;
         return Task.CompletedTask;
     }
@@ -69,13 +83,31 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     public void DeleteRecordsBefore(string topic, int partition, long offset) =>
         _ = MockClusterNative.DeleteRecords(_cluster, topic, partition, offset);
 
+    // Leaders spread over the brokers (the mock would draw them at random).
     public void CreateTopic(string topic, int partitions)
     {
-        var error = (ErrorCode)MockClusterNative.CreateTopic(_cluster, topic, partitions, Math.Min(3, BrokerIds.Count));
+        var error = (ErrorCode)MockClusterNative.CreateTopic(_cluster, topic, partitions, BrokerIds.Count);
         if (error != ErrorCode.NoError)
         {
             throw new KafkaException(error);
         }
+        ChangeBrokers(() =>
+        {
+            for (var partition = 0; partition < partitions; partition++)
+                MoveLeader(new TopicPartition(topic, partition), PreferredLeader(partition));
+        });
+    }
+
+    public bool IsUp(int brokerId)
+    {
+        lock (_brokers)
+            return !_down.Contains(brokerId);
+    }
+
+    public int LeaderOf(string topic, int partition)
+    {
+        lock (_brokers)
+            return _leaders[new TopicPartition(topic, partition)];
     }
 
     // The next requests of that kind are answered with these errors, one per request, in order.
@@ -87,10 +119,41 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
     // Every request about the topic fails with the error until it is set back to NoError.
     public void SetTopicError(string topic, ErrorCode error) => MockClusterNative.SetTopicError(_cluster, topic, (int)error);
 
-    // A down broker closes its connections and refuses new ones.
-    public void SetBrokerDown(int brokerId) => BetweenPruningRounds(() => Check(MockClusterNative.SetBrokerDown(_cluster, brokerId)), paused: true);
+    // A down broker closes its connections and refuses new ones. It keeps its leaderships, as a
+    // broker cut off before the controller noticed: its partitions are offline until it is up.
+    public void SetBrokerDown(int brokerId) => ChangeBrokers(() =>
+    {
+        Check(MockClusterNative.SetBrokerDown(_cluster, brokerId));
+        _down.Add(brokerId);
+    });
 
-    public void SetBrokerUp(int brokerId) => BetweenPruningRounds(() => Check(MockClusterNative.SetBrokerUp(_cluster, brokerId)), paused: false);
+    // A broker crash as a Kafka cluster lives it: the broker goes down, and the partitions it led
+    // and the worker group it coordinated move to a broker still up, as the controller elects a
+    // new leader from the in-sync replicas. With none up, they stay: offline until it is back.
+    public void FailBroker(int brokerId) => ChangeBrokers(() =>
+    {
+        Check(MockClusterNative.SetBrokerDown(_cluster, brokerId));
+        _down.Add(brokerId);
+        if (BrokerIds.Where(id => !_down.Contains(id)).ToList() is not [_, ..] up)
+            return;
+        var led = _leaders.Where(leader => leader.Value == brokerId).Select(leader => leader.Key).ToList();
+        for (var i = 0; i < led.Count; i++)
+            MoveLeader(led[i], up[i % up.Count]);
+        if (_workerGroupCoordinator == brokerId)
+            MoveWorkerGroupCoordinator(up[0]);
+    });
+
+    // Up again, and back to leading what it led first, as Kafka's preferred-replica election
+    // does (within minutes there, at once here).
+    public void SetBrokerUp(int brokerId) => ChangeBrokers(() =>
+    {
+        Check(MockClusterNative.SetBrokerUp(_cluster, brokerId));
+        _down.Remove(brokerId);
+        foreach (var partition in _leaders.Keys.Where(partition => PreferredLeader(partition.Partition) == brokerId && _leaders[partition] != brokerId).ToList())
+            MoveLeader(partition, brokerId);
+        if (PreferredCoordinator == brokerId)
+            MoveWorkerGroupCoordinator(brokerId);
+    });
 
     public void SetBrokerRtt(int brokerId, TimeSpan roundTrip) =>
         Check(MockClusterNative.SetBrokerRtt(_cluster, brokerId, (int)roundTrip.TotalMilliseconds));
@@ -108,12 +171,28 @@ public sealed class EmbeddedKafka(int brokerCount = 1) : IAsyncDisposable
             ClearRequestErrors(api);
     }
 
-    private void BetweenPruningRounds(Action change, bool paused)
+    private void ChangeBrokers(Action change)
     {
-        if (_pruning is null)
+        lock (_brokers)
             change();
-        else
-            _pruning.BetweenRounds(change, paused);
+    }
+
+    private int PreferredLeader(int partition) => BrokerIds[partition % BrokerIds.Count];
+
+    // The last broker, apart from the first partitions' leaders, so that failing the brokers in
+    // turn moves the coordinator and leaders separately as well as together.
+    private int PreferredCoordinator => BrokerIds[^1];
+
+    private void MoveLeader(TopicPartition partition, int brokerId)
+    {
+        Check(MockClusterNative.SetPartitionLeader(_cluster, partition.Topic, partition.Partition, brokerId));
+        _leaders[partition] = brokerId;
+    }
+
+    private void MoveWorkerGroupCoordinator(int brokerId)
+    {
+        Check(MockClusterNative.SetCoordinator(_cluster, "group", CouponTopics.WorkerGroup, brokerId));
+        _workerGroupCoordinator = brokerId;
     }
 
     // Undelivered events are gone with it. The brokers go down (connections closed, new ones

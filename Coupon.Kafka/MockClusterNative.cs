@@ -56,6 +56,13 @@ internal static partial class MockClusterNative
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_partition_delete_records", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int DeleteRecords(IntPtr cluster, string topic, int partition, long beforeOffset);
 
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_partition_set_leader", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SetPartitionLeader(IntPtr cluster, string topic, int partition, int brokerId);
+
+    // keyType "group" or "transaction".
+    [LibraryImport(Library, EntryPoint = "rd_kafka_mock_coordinator_set", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SetCoordinator(IntPtr cluster, string keyType, string key, int brokerId);
+
     [LibraryImport(Library, EntryPoint = "rd_kafka_mock_broker_set_down")]
     public static partial int SetBrokerDown(IntPtr cluster, int brokerId);
 

@@ -10,9 +10,9 @@ namespace Coupon.AppHost.Kafka;
 // Debian): it speaks the Kafka protocol on 127.0.0.1, keeps everything in memory, and is stopped
 // after the api and the worker (OrderedShutdown). Its commands, also buttons in the dashboard,
 // inject the faults the reliability tests use.
-public sealed class EmbeddedKafkaResource(string name) : Resource(name), IResourceWithConnectionString
+public sealed class EmbeddedKafkaResource(string name, int brokers) : Resource(name), IResourceWithConnectionString
 {
-    public EmbeddedKafka Cluster { get; } = new();
+    public EmbeddedKafka Cluster { get; } = new(brokers);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{new BootstrapServers(this)}");
 
@@ -50,6 +50,11 @@ public sealed class EmbeddedKafkaResource(string name) : Resource(name), IResour
 
 public static class KafkaBuilderExtensions
 {
+    public const string BrokersSetting = "AppHost:KafkaBrokers";
+    // One: on two cores three brokers cost the api a quarter more CPU per issue (its producer
+    // splits its batches three ways) and a tenth of the issues/s (bench/README.md).
+    // KafkaBrokersTests runs three.
+    private const int DefaultBrokers = 1;
     private const int KafkaBrokerPort = 9092;
     private const int KafkaInternalBrokerPort = 9093;
 
@@ -66,9 +71,12 @@ public static class KafkaBuilderExtensions
             return AddKafkaContainer(builder, name);
         }
 
-        var kafka = new EmbeddedKafkaResource(name);
+        var brokers = builder.Configuration.GetValue(BrokersSetting, DefaultBrokers);
+        if (brokers is < 1 or > EmbeddedKafka.MaxBrokers)
+            throw new InvalidOperationException($"{BrokersSetting} is {brokers}: the embedded Kafka runs 1 to {EmbeddedKafka.MaxBrokers} brokers.");
+        var kafka = new EmbeddedKafkaResource(name, brokers);
         builder.Services.AddSingleton(kafka);
-        return builder.AddResource(kafka)
+        var resource = builder.AddResource(kafka)
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "Kafka", State = KnownResourceStates.NotStarted, Properties = [] })
             .WithHealthCheck(KafkaMetadataCheck.Add(builder, name, () => kafka.Cluster.BootstrapServers))
             .OnInitializeResource((resource, initializing, cancellationToken) => resource.StartAsync(initializing, cancellationToken))
@@ -81,6 +89,11 @@ public static class KafkaBuilderExtensions
             .WithFaultCommand("clear-faults", "Clear the faults", "Brokers up, no delay, no queued request errors.",
                 "ArrowReset", cluster => cluster.ClearFaults())
             .WithIconName("Mailbox");
+        return brokers == 1
+            ? resource
+            : resource.WithFaultCommand("fail-broker", "Fail one broker",
+                "The first broker still up goes down; the brokers left take over its partitions and the worker's group. Bring the brokers up to undo.",
+                "Server", cluster => cluster.BrokerIds.Where(cluster.IsUp).Take(1).ToList().ForEach(cluster.FailBroker));
     }
 
     private static IResourceBuilder<EmbeddedKafkaResource> WithFaultCommand(this IResourceBuilder<EmbeddedKafkaResource> kafka,

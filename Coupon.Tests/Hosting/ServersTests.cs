@@ -134,6 +134,56 @@ public sealed class ServersTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Kafka_hands_a_failed_brokers_partitions_and_the_worker_group_to_the_brokers_left_and_back()
+    {
+        // Faults go to a cluster of the test's own: the shared api and worker keep theirs healthy.
+        await using var kafka = await EmbeddedKafka.StartNewAsync(brokerCount: 3);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            MessageTimeoutMs = 5000,
+        }).SetLogHandler((_, _) => { }).Build();
+        using var group = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.BootstrapServers,
+            GroupId = CouponTopics.WorkerGroup,
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
+            .Select(partition => new TopicPartition(EmbeddedKafka.IssuedTopic, partition)).ToList();
+        // The last broker coordinates the worker's group and leads some partitions too.
+        var failed = kafka.BrokerIds[^1];
+        var led = partitions.Where(p => kafka.LeaderOf(p.Topic, p.Partition) == failed).ToList();
+        Assert.NotEmpty(led);
+
+        kafka.FailBroker(failed);
+        try
+        {
+            var metadata = admin.GetMetadata(EmbeddedKafka.IssuedTopic, TimeSpan.FromSeconds(10));
+            Assert.DoesNotContain(metadata.Brokers, broker => broker.BrokerId == failed);
+            Assert.All(metadata.Topics.Single().Partitions, partition => Assert.NotEqual(failed, partition.Leader));
+            // Every partition takes events, and the group commits, on the brokers left.
+            var delivered = await Task.WhenAll(partitions.Select(partition =>
+                producer.ProduceAsync(partition, new Message<string, string> { Key = "servers-test", Value = "{}" })));
+            Assert.All(delivered, delivery => Assert.Equal(PersistenceStatus.Persisted, delivery.Status));
+            var offsets = delivered.Select(d => new TopicPartitionOffset(d.TopicPartition, d.Offset + 1)).ToList();
+            group.Commit(offsets);
+            Assert.Equal(offsets, group.Committed(partitions, TimeSpan.FromSeconds(10)).OrderBy(c => c.Partition.Value));
+        }
+        finally
+        {
+            kafka.SetBrokerUp(failed);
+        }
+
+        var back = admin.GetMetadata(EmbeddedKafka.IssuedTopic, TimeSpan.FromSeconds(10));
+        Assert.Contains(back.Brokers, broker => broker.BrokerId == failed);
+        Assert.Equal(led.Select(p => p.Partition.Value), back.Topics.Single().Partitions.Where(p => p.Leader == failed).Select(p => p.PartitionId).Order());
+    }
+
+    [Fact]
     public async Task A_started_project_serves_health_until_it_is_killed()
     {
         await using var api = await stack.StartProjectAsync(CouponProject.Api);

@@ -124,7 +124,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         await using var worker = await Stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(2));
         var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
         using var stop = new CancellationTokenSource();
-        var load = IssueUntilStoppedAsync(campaign.Id, clients: 16, firstUser: 3_000_000, answers, stop.Token);
+        var load = Api.IssueToNewUsersUntilStoppedAsync(campaign.Id, clients: 16, firstUser: 3_000_000, answers, stop.Token);
 
         await StallRedisUnderLoadAsync(TimeSpan.FromSeconds(12), stop, load);
         // Longer than the reconciler's grace and interval: whatever it would re-publish, it has.
@@ -177,7 +177,7 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         var campaign = await Api.CreateOpenCampaignAsync(LoadQuantity, await Redis.NowAsync());
         var answers = new ConcurrentBag<(long User, HttpStatusCode Status)>();
         using var stop = new CancellationTokenSource();
-        var load = IssueUntilStoppedAsync(campaign.Id, clients: 8, firstUser: 4_000_000, answers, stop.Token);
+        var load = Api.IssueToNewUsersUntilStoppedAsync(campaign.Id, clients: 8, firstUser: 4_000_000, answers, stop.Token);
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         Stack.Kafka.SetAllBrokersDown();
@@ -202,18 +202,6 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         await Invariants.AssertAsync(campaign.Id, LoadQuantity, accepted, [.. answers.Select(a => a.User).Except(accepted)],
             drainTimeout: TimeSpan.FromSeconds(90));
     }
-
-    // Each client issues to new users one after another until stopped; every answer is kept.
-    private Task IssueUntilStoppedAsync(long couponId, int clients, long firstUser,
-        ConcurrentBag<(long User, HttpStatusCode Status)> answers, CancellationToken stop) =>
-        Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
-        {
-            for (var user = firstUser + client * 100_000L; !stop.IsCancellationRequested; user++)
-            {
-                using var response = await Api.IssueAsync(couponId, user);
-                answers.Add((user, response.StatusCode));
-            }
-        })));
 
     // Two seconds of load, Redis stopped (SIGSTOP) for `stall`, three seconds more, then the load stops.
     private async Task StallRedisUnderLoadAsync(TimeSpan stall, CancellationTokenSource stop, Task load)

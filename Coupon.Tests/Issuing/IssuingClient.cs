@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Coupon.Bench.Stack;
@@ -27,7 +28,7 @@ public sealed class IssuingClient(Uri baseAddress, DevelopmentTokenKeys tokens) 
     {
         using var response = await SendAsync(HttpMethod.Post, "/api/admin/coupons", _operatorToken,
             JsonContent.Create(new CampaignRequest(title, totalQuantity, 1000m, 0m, start, end)));
-        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<CampaignView>())!;
     }
 
@@ -37,6 +38,18 @@ public sealed class IssuingClient(Uri baseAddress, DevelopmentTokenKeys tokens) 
 
     public Task<HttpResponseMessage> IssueAsync(long couponId, long userId) =>
         SendAsync(HttpMethod.Post, $"/api/coupons/{couponId}/issue", UserToken(userId));
+
+    // Each of `clients` issues to new users one after another until stopped; every answer is kept.
+    public Task IssueToNewUsersUntilStoppedAsync(long couponId, int clients, long firstUser,
+        ConcurrentBag<(long User, HttpStatusCode Status)> answers, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            for (var user = firstUser + client * 100_000L; !stop.IsCancellationRequested; user++)
+            {
+                using var response = await IssueAsync(couponId, user);
+                answers.Add((user, response.StatusCode));
+            }
+        })));
 
     public async Task<IssueStatus> StatusAsync(long couponId, long userId)
     {

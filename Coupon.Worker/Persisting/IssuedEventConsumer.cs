@@ -62,7 +62,9 @@ public sealed partial class IssuedEventConsumer(
         }
         finally
         {
+            var closing = Stopwatch.GetTimestamp();
             consumer.Close();
+            LogLeftGroup(Stopwatch.GetElapsedTime(closing));
         }
     }
 
@@ -234,6 +236,9 @@ public sealed partial class IssuedEventConsumer(
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         return activity;
     }
+
+    [LoggerMessage(LogLevel.Information, "Left the consumer group in {Elapsed}")]
+    private partial void LogLeftGroup(TimeSpan elapsed);
 
     [LoggerMessage(LogLevel.Warning, "Consuming failed: {Reason}")]
     private partial void LogConsumeFailed(Exception exception, string reason);
