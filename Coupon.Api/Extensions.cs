@@ -59,6 +59,7 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<PublicRejections>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -51,6 +51,13 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     public bool Holds(long couponId) =>
         _entries.TryGetValue(couponId, out var entry) && entry.Loading is { IsCompletedSuccessfully: true, Result: not null };
 
+    // The public answer (sold out, closed, not open yet) for a campaign held here, from memory
+    // alone: no load, no query, whatever the id.
+    public string? PublicRejection(long couponId) =>
+        _entries.TryGetValue(couponId, out var entry) && entry.Loading is { IsCompletedSuccessfully: true, Result: { } campaign }
+            ? FastReject(campaign)
+            : null;
+
     // A problem code when the cache alone can tell the request is hopeless, otherwise null.
     public string? FastReject(CampaignSnapshot campaign)
     {

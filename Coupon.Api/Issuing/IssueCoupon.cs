@@ -16,6 +16,8 @@ namespace Coupon.Api.Issuing;
 // script whose reply was lost is read back before answering (WinnerWithdrawals).
 public static class IssueCoupon
 {
+    public const string EndpointName = "IssueCoupon";
+
     // What the endpoint needs besides the request, bound with [AsParameters].
     public sealed record Services(
         CampaignCache Campaigns,
@@ -26,7 +28,8 @@ public static class IssueCoupon
         IssueTelemetry Telemetry,
         ILoggerFactory Loggers)
     {
-        public ILogger Logger { get; } = Loggers.CreateLogger(typeof(IssueCoupon));
+        // Made when a fault is logged, not for every request that binds these services.
+        public ILogger Logger => Loggers.CreateLogger(typeof(IssueCoupon));
     }
 
     public static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> Handle(
@@ -53,7 +56,7 @@ public static class IssueCoupon
     private static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> IssueAsync(
         long id, long userId, HttpContext httpContext, Services services, CancellationToken cancellationToken)
     {
-        var (campaigns, state, logger) = (services.Campaigns, services.State, services.Logger);
+        var (campaigns, state) = (services.Campaigns, services.State);
         var campaign = id > 0 ? await campaigns.GetAsync(id, cancellationToken) : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
@@ -68,12 +71,12 @@ public static class IssueCoupon
         }
         catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
         {
-            logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
+            services.Logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
             return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
+            services.Logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
             if (await services.Withdrawals.ResolveAsync(id, userId, sentAt) is not { } resolved)
                 return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
             issued = resolved;
@@ -107,14 +110,14 @@ public static class IssueCoupon
         {
             // The event may be in Kafka: undoing could hand the same coupon out twice. The winner
             // stays in Redis and the reconciler persists it, so the acceptance holds.
-            logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
+            services.Logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
         }
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
             new IssueStatus(id, IssueStatus.Pending, issued.AcceptedAt));
     }
 
-    private static ProblemHttpResult Rejected(string code, long id) => code switch
+    public static ProblemHttpResult Rejected(string code, long id) => code switch
     {
         ProblemCodes.SoldOut => ApiProblems.Conflict(code, "Sold out", $"Coupon {id} has no coupons left."),
         ProblemCodes.NotOpenYet => ApiProblems.Conflict(code, "Not open yet", $"Coupon {id} cannot be issued before its issue window opens."),

@@ -18,7 +18,7 @@ public static class IssuingEndpoints
             // counts live in it.
             .AddEndpointFilter(routes.ServiceProvider.GetRequiredService<IssueRateLimit>())
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithName("IssueCoupon");
+            .WithName(IssueCoupon.EndpointName);
         group.MapGet("/{id}/issue", GetIssueStatus.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)
             .WithName("GetIssueStatus");

@@ -48,6 +48,47 @@ public sealed class IssuingRulesTests(StackFixture stack) : SharedApiTests(stack
     }
 
     [Fact]
+    public async Task Sold_out_closed_and_not_open_yet_are_answered_without_a_token_and_an_open_campaign_still_needs_one()
+    {
+        var now = await Redis.NowAsync();
+        var soldOut = await Api.CreateOpenCampaignAsync(1, now);
+        var past = await Api.CreateCampaignAsync(10, now.AddHours(-2), now.AddHours(-1));
+        var future = await Api.CreateCampaignAsync(10, now.AddHours(1), now.AddHours(2));
+        var open = await Api.CreateOpenCampaignAsync(10, now);
+        using (var winner = await Api.IssueAsync(soldOut.Id, 1))
+            Assert.Equal(HttpStatusCode.Accepted, winner.StatusCode);
+
+        foreach (var token in (string?[])[null, "not-a-jwt"])
+        {
+            // The api remembers a sold-out answer for a second (CampaignCache:SoldOutMemory): each
+            // try first has it answered to a user with a token, then asks without one.
+            var soldOutAnswers = new List<HttpStatusCode>();
+            for (var attempt = 0; attempt < 5 && soldOutAnswers.LastOrDefault() != HttpStatusCode.Conflict; attempt++)
+            {
+                using (var late = await Api.IssueAsync(soldOut.Id, 2))
+                    await ProblemAssert.IsProblemAsync(late, HttpStatusCode.Conflict, ProblemCodes.SoldOut);
+                using var answered = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{soldOut.Id}/issue", token);
+                soldOutAnswers.Add(answered.StatusCode);
+                if (answered.StatusCode == HttpStatusCode.Conflict)
+                    await ProblemAssert.IsProblemAsync(answered, HttpStatusCode.Conflict, ProblemCodes.SoldOut);
+            }
+            Assert.All(soldOutAnswers, status => Assert.Contains(status, (HttpStatusCode[])[HttpStatusCode.Conflict, HttpStatusCode.Unauthorized]));
+            Assert.Equal(HttpStatusCode.Conflict, soldOutAnswers.Last());
+            foreach (var (couponId, code) in (IEnumerable<(long, string)>)[(past.Id, ProblemCodes.Closed), (future.Id, ProblemCodes.NotOpenYet)])
+            {
+                using var answered = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{couponId}/issue", token);
+                await ProblemAssert.IsProblemAsync(answered, HttpStatusCode.Conflict, code);
+            }
+            using var refused = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{open.Id}/issue", token);
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.Unauthorized, ProblemCodes.Unauthorized);
+        }
+
+        await Invariants.AssertAsync(soldOut.Id, 1, accepted: [1], refused: [2]);
+        await Invariants.AssertAsync(open.Id, 10, accepted: [], refused: []);
+        Assert.Equal(0, await Redis.WinnersAsync(open.Id));
+    }
+
+    [Fact]
     public async Task One_coupon_per_user()
     {
         var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
