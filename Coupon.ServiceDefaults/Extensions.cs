@@ -88,6 +88,7 @@ public static class Extensions
         if (builder.HasOtlpEndpoint())
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddHostedService<TelemetryFlushOnStop>();
         }
 
         return builder;
