@@ -48,14 +48,14 @@ public sealed class KafkaBrokersTests(StackFixture stack, ITestOutputHelper outp
             kafka.FailBroker(broker);
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(6));
+                await Task.Delay(TimeSpan.FromSeconds(5));
                 whileDown.Add((broker, led, answers.Count - answered, (await invariants.RowsAsync(campaign.Id)).Count - rows));
             }
             finally
             {
                 kafka.SetBrokerUp(broker);
             }
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(2));
         }
         await stop.CancelAsync();
         await load;
