@@ -48,15 +48,11 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     }
 
     // Whether the campaign is held here, so counting a rejection for it creates nothing a client chose.
-    public bool Holds(long couponId) =>
-        _entries.TryGetValue(couponId, out var entry) && entry.Loading is { IsCompletedSuccessfully: true, Result: not null };
+    public bool Holds(long couponId) => Held(couponId) is not null;
 
     // The public answer (sold out, closed, not open yet) for a campaign held here, from memory
     // alone: no load, no query, whatever the id.
-    public string? PublicRejection(long couponId) =>
-        _entries.TryGetValue(couponId, out var entry) && entry.Loading is { IsCompletedSuccessfully: true, Result: { } campaign }
-            ? FastReject(campaign)
-            : null;
+    public string? PublicRejection(long couponId) => Held(couponId) is { } campaign ? FastReject(campaign) : null;
 
     // A problem code when the cache alone can tell the request is hopeless, otherwise null.
     public string? FastReject(CampaignSnapshot campaign)
@@ -90,6 +86,10 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
         _entries[campaign.Id] = Added(campaign.Id,
             new Entry(Task.FromResult<CampaignSnapshot?>(CampaignSnapshot.From(campaign)), now + _options.RefreshInterval));
     }
+
+    // The campaign as loaded, when it is loaded and exists; never starts a load.
+    private CampaignSnapshot? Held(long couponId) =>
+        _entries.TryGetValue(couponId, out var entry) && entry.Loading.IsCompletedSuccessfully ? entry.Loading.Result : null;
 
     private async ValueTask<bool> MayExistAsync(long couponId, DateTimeOffset now, CancellationToken cancellationToken)
     {
