@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Coupon.Api.Campaigns;
 using Coupon.Api.Infrastructure;
 using Coupon.Api.Issuing;
@@ -19,11 +20,14 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddRedisClient("redis");
-        builder.AddKafkaProducer<string, byte[]>("kafka", settings =>
+        builder.AddKafkaProducer<Null, byte[]>("kafka", settings =>
         {
             // A few ms of batching under load; a bounded wait for the ack before answering 503.
             settings.Config.LingerMs ??= 2;
             settings.Config.MessageTimeoutMs ??= 5000;
+            // A delivery's outcome is all the api reads; the default "all" copies each message's
+            // key, value, headers and timestamp back out of librdkafka for nobody.
+            settings.Config.DeliveryReportFields ??= "status";
         });
         // A request answers 503 + Retry-After at the first MySQL error: EF's retries would hold it
         // for up to a minute while MySQL is down.

@@ -9,12 +9,6 @@ namespace Coupon.Core.Messaging;
 // JSON: { "couponId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }.
 public sealed record CouponIssuedEvent(long CouponId, long UserId, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt)
 {
-    // The Kafka key: the user, so partitions (and worker instances) share the load evenly even
-    // when one campaign takes all the traffic. (Keyed by campaign, a flash sale batches better,
-    // but the embedded Kafka keeps only 5 MB per partition: a worker behind by ~35,000 events of
-    // one campaign would lose the oldest, as the bench's persist step showed.)
-    public string Key => UserId.ToString(CultureInfo.InvariantCulture);
-
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, MessagingJsonContext.Default.CouponIssuedEvent);
 
     // False for anything that is not a complete, sensible event: such a message goes to the DLQ.

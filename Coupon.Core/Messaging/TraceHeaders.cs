@@ -11,11 +11,12 @@ public static class TraceHeaders
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
 
-    public static Headers From(Activity? activity)
+    // None when nothing is traced: librdkafka then copies no header for the message.
+    public static Headers? From(Activity? activity)
     {
-        var headers = new Headers();
         if (activity is null)
-            return headers;
+            return null;
+        var headers = new Headers();
         headers.Add(TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
         if (!string.IsNullOrEmpty(activity.TraceStateString))
             headers.Add(TraceState, Encoding.ASCII.GetBytes(activity.TraceStateString));

@@ -40,7 +40,7 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         var deliveries = userIds
             .Select(userId => new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow))
             .Select(issued => _producer.ProduceAsync(CouponTopics.Issued,
-                new Message<string, byte[]> { Key = issued.Key, Value = issued.ToJson() }))
+                new Message<string, byte[]> { Value = issued.ToJson() }))
             .ToList();
         await Task.WhenAll(deliveries);
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
@@ -130,7 +129,6 @@ public sealed partial class WinnerReconciler(
             var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
             await producer.ProduceAsync(CouponTopics.Issued, new Message<byte[], byte[]>
             {
-                Key = Encoding.UTF8.GetBytes(issued.Key),
                 Value = issued.ToJson(),
                 Headers = TraceHeaders.From(System.Diagnostics.Activity.Current),
             }, cancellationToken);

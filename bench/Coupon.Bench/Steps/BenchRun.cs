@@ -172,7 +172,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         for (var i = 0; i < events; i++)
         {
             var issued = new CouponIssuedEvent(campaign, users.UserIdAt(i), acceptedAt);
-            producer.Produce(CouponTopics.Issued, new Message<string, byte[]> { Key = issued.Key, Value = issued.ToJson() },
+            producer.Produce(CouponTopics.Issued, new Message<string, byte[]> { Value = issued.ToJson() },
                 report => { if (report.Error.IsError) Interlocked.Increment(ref failed); });
         }
         producer.Flush(options.DrainTimeout);
