@@ -23,6 +23,7 @@ var api = builder.AddProject<Projects.Coupon_Api>("api")
     .WithReference(redis).WithReference(kafka).WithReference(coupondb)
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
     .WithTokenTrust(builder.AddPublicKey(DevelopmentTokens.UserKeyName), builder.AddPublicKey(DevelopmentTokens.OperatorKeyName))
+    .WithQuickTiering()
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithExternalHttpEndpoints();
 
