@@ -24,6 +24,9 @@ public sealed record BenchOptions
     // one address, DCP's proxy's, so the load goes through it.
     public int ApiReplicas { get; init; } = 1;
     public int RedisShards { get; init; } = 1;
+    // Extra environment of the api (runtime knobs such as DOTNET_gcServer), so a setting can be
+    // measured against the defaults in one session without a rebuild.
+    public IReadOnlyDictionary<string, string> ApiEnvironment { get; init; } = new Dictionary<string, string>();
 
     public bool LoadsThroughProxy => ApiThroughProxy || ApiReplicas > 1;
 
@@ -51,6 +54,8 @@ public sealed record BenchOptions
           --api direct|proxy    load the api on its own port, or through DCP's proxy (direct)
           --api-replicas <n>    api replicas; more than one are loaded through DCP's proxy (1)
           --redis-shards <n>    1 for one redis-server, 3 for a 3-master Redis Cluster (1)
+          --api-env <name=value>
+                                an environment variable for the api, repeatable (none)
           --output <folder>     where RESULTS.md and results.png go (the repository's bench/)
         """;
 
@@ -72,6 +77,7 @@ public sealed record BenchOptions
                 "--output" => options with { OutputDirectory = value },
                 "--api-replicas" => options with { ApiReplicas = Positive(value) },
                 "--redis-shards" => options with { RedisShards = Positive(value) },
+                "--api-env" => options with { ApiEnvironment = WithVariable(options.ApiEnvironment, value) },
                 "--api" => options with { ApiThroughProxy = value switch
                 {
                     "proxy" => true,
@@ -94,6 +100,11 @@ public sealed record BenchOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
             ? number
             : throw new ArgumentException($"'{value}' is not a positive whole number.");
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string assignment) =>
+        assignment.Split('=', 2) is [{ Length: > 0 } name, var value]
+            ? new Dictionary<string, string>(environment) { [name] = value }
+            : throw new ArgumentException($"--api-env takes name=value, not '{assignment}'.");
 
     private static string[] StepList(string value)
     {

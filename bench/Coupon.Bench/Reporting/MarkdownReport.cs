@@ -21,7 +21,8 @@ public static class MarkdownReport
         md.AppendLine(Invariant($"- Machine: {machine.Cores} cores (`nproc`), {machine.CpuModel}, {machine.MemoryBytes / 1024.0 / 1024 / 1024:F1} GiB memory, {machine.Runtime}"));
         md.AppendLine(Invariant($"- Load average when the run started: {machine.LoadAverage}; {Busy(report)}"));
         md.AppendLine(Invariant($"- Load: {report.Options.Connections} keep-alive connections from the bench's own raw-socket load generator on the same machine, {report.Options.Warmup.TotalSeconds:F0} s warm-up then {report.Options.Duration.TotalSeconds:F0} s measured per step, every issue request from a distinct user with its own JWT."));
-        md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.LoadsThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}.");
+        md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.LoadsThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}" +
+            (report.Options.ApiEnvironment.Count == 0 ? "." : $"; the api's extra environment: {string.Join(", ", report.Options.ApiEnvironment.Select(v => $"`{v.Key}={v.Value}`"))}."));
         md.AppendLine("- Every figure is a ratio to the baseline measured in this same run: absolute numbers on a shared 2-core machine drift.");
         md.AppendLine().AppendLine($"![requests per second and latency per step]({chartFile})").AppendLine();
 
@@ -76,7 +77,7 @@ public static class MarkdownReport
             md.AppendLine(Invariant($"Paced at {steady.TargetRate:N0} requests/s (reached {steady.Load.RequestsPerSecond:N0}/s, request p99 {Ms(steady.Load.Latency.Percentile(99))}): from each 202 to its row being visible in MySQL, polled every {steady.PollInterval.TotalMilliseconds:F0} ms, **p50 {Ms(steady.AcceptToRow.Percentile(50))}, p99 {Ms(steady.AcceptToRow.Percentile(99))}, max {Ms(steady.AcceptToRow.MaxMicroseconds)}** over {steady.AcceptToRow.Count:N0} accepted requests ({steady.NeverSeen:N0} never seen). Invariants: {steady.Invariants.Summary}."));
         }
 
-        md.AppendLine().AppendLine("## Targets (issue 5)").AppendLine();
+        md.AppendLine().AppendLine("## Targets (issues 5 and 11)").AppendLine();
         md.AppendLine(Invariant($"Api peak working set (VmHWM) over the issue, sold-out, accept-to-row and persist steps: {report.ApiPeakWorkingSet / 1024.0 / 1024:F0} MB.")).AppendLine();
         md.AppendLine("| target | measured | met |");
         md.AppendLine("| --- | --- | --- |");

@@ -54,14 +54,10 @@ public static class ScalingRun
         foreach (var (setup, issue) in measured)
         {
             var load = issue.Load;
-            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {Cores(issue, "api"):F2} | {Cores(issue, "api") / Math.Max(load.RequestsPerSecond, 1e-9) * 1e6:F0} µs | {Cores(issue, "redis"):F2} | {Cores(issue, "worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
+            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {issue.CoresOf("api"):F2} | {issue.CoresOf("api") / Math.Max(load.RequestsPerSecond, 1e-9) * 1e6:F0} µs | {issue.CoresOf("redis"):F2} | {issue.CoresOf("worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
         }
         return md.ToString();
     }
-
-    // A process's cores, or the sum over its replicas (api, api#2, ...).
-    private static double Cores(StepResult step, string process) =>
-        step.Cores.Where(core => core.Key == process || core.Key.StartsWith(process + "#", StringComparison.Ordinal)).Sum(core => core.Value);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -99,7 +99,11 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
                 context.EnvironmentVariables["DOTNET_ENVIRONMENT"] = "Production";
                 foreach (var telemetry in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
                     context.EnvironmentVariables.Remove(telemetry);
-                if (project.Name == "api" && _strategy is { } strategy)
+                if (project.Name != "api")
+                    return;
+                foreach (var (name, value) in _options.ApiEnvironment)
+                    context.EnvironmentVariables[name] = value;
+                if (_strategy is { } strategy)
                     context.EnvironmentVariables[StrategySetting] = strategy;
             });
         }

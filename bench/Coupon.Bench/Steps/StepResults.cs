@@ -14,6 +14,10 @@ public sealed record StepResult(
     InvariantReport? Invariants)
 {
     public WrkResult? Wrk { get; init; }
+
+    // A process's cores, or the sum over its replicas (api, api#2, ...).
+    public double CoresOf(string process) =>
+        Cores.Where(core => core.Key == process || core.Key.StartsWith(process + "#", StringComparison.Ordinal)).Sum(core => core.Value);
 }
 
 // N events put into Kafka directly; how long until the worker had all of them in MySQL.

@@ -1,0 +1,25 @@
+using Coupon.Bench;
+
+namespace Coupon.Tests.Bench;
+
+// The bench's command line: what a run measures must be what was asked for, or nothing runs.
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void Api_env_hands_each_variable_to_the_api_and_the_last_of_a_name_wins()
+    {
+        var options = BenchOptions.Parse(["--api-env", "DOTNET_TieredPGO=1", "--api-env", "Issuing__Note=a=b", "--api-env", "DOTNET_TieredPGO=0"]);
+
+        Assert.Equal(new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0", ["Issuing__Note"] = "a=b" }, options.ApiEnvironment);
+        Assert.Empty(BenchOptions.Parse([]).ApiEnvironment);
+    }
+
+    [Theory]
+    [InlineData("DOTNET_TieredPGO")]
+    [InlineData("=0")]
+    public void Api_env_without_a_name_and_a_value_is_refused(string assignment)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--api-env", assignment]));
+        Assert.Contains("name=value", error.Message, StringComparison.Ordinal);
+    }
+}
