@@ -35,7 +35,7 @@ public static class Targets
             issue is null ? "not run" : BenchRun.Ms(issue.Load.Latency.Percentile(99)),
             issue is null ? null : issue.Load.Latency.Percentile(99) <= IssueP99Microseconds));
 
-        double? machine = issue is null ? null : MicrosecondsPerRequest(IssuingServers.Sum(issue.CoresOf), issue);
+        double? machine = issue is null ? null : issue.CpuMicrosecondsPerRequest(IssuingServers);
         checks.Add(new("whole machine (api, worker, Redis, MySQL, Kafka) <= 250 µs of CPU per accepted issue",
             machine is { } us ? $"{us:F0} µs" : "not run", machine is null ? null : machine <= MachineMicrosecondsPerIssue));
 
@@ -60,14 +60,11 @@ public static class Targets
     {
         if (step is null || report.Step("baseline") is not { } baseline)
             return new(target, "not run", null);
-        var server = MicrosecondsPerRequest(step.CoresOf("api"), step);
-        var bare = MicrosecondsPerRequest(baseline.Cores.GetValueOrDefault("baseline"), baseline);
+        var server = step.CpuMicrosecondsPerRequest("api");
+        var bare = baseline.CpuMicrosecondsPerRequest("baseline");
         var ratio = server / Math.Max(bare, 1e-9);
         return new(target, $"{server:F0} µs against {bare:F0} µs = {ratio:F1}x", ratio <= times);
     }
-
-    private static double MicrosecondsPerRequest(double cores, StepResult step) =>
-        cores * 1_000_000 / Math.Max(step.Load.RequestsPerSecond, 1e-9);
 
     private static TargetCheck AcceptToRow(AcceptToRowResult? result)
     {

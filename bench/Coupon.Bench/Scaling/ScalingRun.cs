@@ -54,7 +54,7 @@ public static class ScalingRun
         foreach (var (setup, issue) in measured)
         {
             var load = issue.Load;
-            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {issue.CoresOf("api"):F2} | {issue.CoresOf("api") / Math.Max(load.RequestsPerSecond, 1e-9) * 1e6:F0} µs | {issue.CoresOf("redis"):F2} | {issue.CoresOf("worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
+            md.AppendLine(Invariant($"| {setup.ApiReplicas} | {setup.RedisShards} | {load.RequestsPerSecond:N0} | {load.RequestsPerSecond / Math.Max(first, 1e-9):F2}× | {BenchRun.Ms(load.Latency.Percentile(50))} | {BenchRun.Ms(load.Latency.Percentile(99))} | {issue.CoresOf("api"):F2} | {issue.CpuMicrosecondsPerRequest("api"):F0} µs | {issue.CoresOf("redis"):F2} | {issue.CoresOf("worker"):F2} | {issue.Invariants?.Summary ?? "n/a"} |"));
         }
         return md.ToString();
     }

@@ -18,6 +18,10 @@ public sealed record StepResult(
     // A process's cores, or the sum over its replicas (api, api#2, ...).
     public double CoresOf(string process) =>
         Cores.Where(core => core.Key == process || core.Key.StartsWith(process + "#", StringComparison.Ordinal)).Sum(core => core.Value);
+
+    // The CPU these processes (replicas included) spent per request of the step, in µs.
+    public double CpuMicrosecondsPerRequest(params string[] processes) =>
+        processes.Sum(CoresOf) * 1_000_000 / Math.Max(Load.RequestsPerSecond, 1e-9);
 }
 
 // N events put into Kafka directly; how long until the worker had all of them in MySQL.
