@@ -19,19 +19,41 @@ public static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("redis");
+        // A command on a hung Redis fails after the issue script's deadline (a second), and the
+        // timeouts are checked four times a second, so the issue path answers within its
+        // deadlines (Issuing:Deadlines). A command still waiting for a lost connection when it
+        // times out is known not to have run.
+        var scriptDeadline = builder.Configuration.GetSection(IssueDeadlines.Section).Get<IssueDeadlines>()?.Script ?? new IssueDeadlines().Script;
+        builder.AddRedisClient("redis", configureOptions: redis =>
+        {
+            redis.AsyncTimeout = Math.Min(redis.AsyncTimeout, (int)scriptDeadline.TotalMilliseconds);
+            redis.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
+        });
         builder.AddKafkaProducer<Null, byte[]>("kafka", settings =>
         {
-            // A few ms of batching under load; a bounded wait for the ack before answering 503.
+            // A few ms of batching under load; a bounded wait for the ack: past it, an event never
+            // sent is withdrawn (503), one sent is kept (202, PossiblyPersisted).
             settings.Config.LingerMs ??= 2;
-            settings.Config.MessageTimeoutMs ??= 5000;
+            settings.Config.MessageTimeoutMs ??= 1500;
             // A delivery's outcome is all the api reads; the default "all" copies each message's
             // key, value, headers and timestamp back out of librdkafka for nobody.
             settings.Config.DeliveryReportFields ??= "status";
         });
         // A request answers 503 + Retry-After at the first MySQL error: EF's retries would hold it
-        // for up to a minute while MySQL is down.
-        builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings => settings.DisableRetry = true);
+        // for up to a minute while MySQL is down. On a hung server neither opening a connection
+        // (15 s by default) nor cancelling a query (2 s) heeds the request's deadline, so both
+        // are bounded here too.
+        builder.AddMySqlDbContext<CouponDbContext>("coupondb", settings =>
+        {
+            settings.DisableRetry = true;
+            if (settings.ConnectionString is not { Length: > 0 } configured)
+                return;
+            var connection = new MySqlConnector.MySqlConnectionStringBuilder(configured);
+            // 0 means no limit to MySqlConnector.
+            connection.ConnectionTimeout = connection.ConnectionTimeout is 0 ? 1 : Math.Min(connection.ConnectionTimeout, 1);
+            connection.CancellationTimeout = connection.CancellationTimeout is 0 ? 1 : Math.Min(connection.CancellationTimeout, 1);
+            settings.ConnectionString = connection.ConnectionString;
+        });
 
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes));
@@ -39,6 +61,8 @@ public static class Extensions
         builder.Services.AddHostedService<MigrationService>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CampaignRedisState>();
+        builder.Services.AddSingleton<RedisClock>();
+        builder.Services.AddOptions<IssueDeadlines>().BindConfiguration(IssueDeadlines.Section);
         builder.Services.AddOptions<CampaignCacheOptions>().BindConfiguration(CampaignCacheOptions.Section);
         builder.Services.AddSingleton<CampaignCache>();
         builder.Services.AddSingleton<IssueTelemetry>();
@@ -63,6 +87,7 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestDeadline>();
         app.UseMiddleware<PublicRejections>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -14,7 +14,6 @@ namespace Coupon.Api.Benchmarking;
 internal sealed class RedisLockIssue(
     IConnectionMultiplexer redis,
     CampaignCache campaigns,
-    CampaignRedisState state,
     IssuedEventPublisher publisher,
     TimeProvider time) : IComparisonIssue
 {
@@ -64,7 +63,7 @@ internal sealed class RedisLockIssue(
         var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
         if (await publisher.PublishAsync(new CouponIssuedEvent(couponId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
             return ComparisonOutcome.Issued(acceptedAt);
-        await state.UndoAsync(couponId, userId, acceptedAtMs, acceptedAtMs);
+        await database.HashDeleteAsync(keys.Winners, userId);
         return ProblemCodes.Unavailable;
     }
 

@@ -26,6 +26,11 @@ public static class ApiProblems
         return Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Unavailable, "Temporarily unavailable", detail);
     }
 
+    // The api could not learn in time whether the coupon was recorded: it may or may not be.
+    public static ProblemHttpResult OutcomeUnknown(long couponId) =>
+        Create(StatusCodes.Status504GatewayTimeout, ProblemCodes.OutcomeUnknown, "Outcome not known yet",
+            $"Whether coupon {couponId} was issued to you is not known yet; GET /api/coupons/{couponId}/issue tells shortly.");
+
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string code = ProblemCodes.ValidationFailed) =>
         TypedResults.ValidationProblem(errors, title: "The request is not valid", extensions: new Dictionary<string, object?> { ["code"] = code });
 

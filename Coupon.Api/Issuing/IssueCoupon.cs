@@ -6,14 +6,17 @@ using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Core.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Coupon.Api.Issuing;
 
 // POST /api/coupons/{id}/issue: the hot path. Cache fast rejects, then one Lua script in Redis
-// decides and records atomically, then the event is published and its ack awaited; an event
-// Kafka surely did not take is withdrawn from Redis, so a 503 never leaves a coupon behind. A
-// script whose reply was lost is read back before answering (WinnerWithdrawals).
+// decides and records atomically, with this request's id, then the event is published and its
+// ack awaited; an event Kafka surely did not take is withdrawn from Redis, so a 503 never leaves
+// a coupon behind, and one Kafka may have taken is kept (a 202; the reconciler makes sure of the
+// row). A script whose reply was lost is read back by the request's id before answering
+// (WinnerWithdrawals). Each step waits a bounded time (IssueDeadlines).
 public static class IssueCoupon
 {
     public const string EndpointName = "IssueCoupon";
@@ -22,12 +25,16 @@ public static class IssueCoupon
     public sealed record Services(
         CampaignCache Campaigns,
         CampaignRedisState State,
+        RedisClock Clock,
+        IOptions<IssueDeadlines> DeadlineOptions,
         IssuedEventPublisher Publisher,
         WinnerWithdrawals Withdrawals,
         IssueStatistics Statistics,
         IssueTelemetry Telemetry,
         ILoggerFactory Loggers)
     {
+        public IssueDeadlines Deadlines => DeadlineOptions.Value;
+
         // Made when a fault is logged, not for every request that binds these services.
         public ILogger Logger => Loggers.CreateLogger(typeof(IssueCoupon));
     }
@@ -56,18 +63,22 @@ public static class IssueCoupon
     private static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> IssueAsync(
         long id, long userId, HttpContext httpContext, Services services, CancellationToken cancellationToken)
     {
-        var (campaigns, state) = (services.Campaigns, services.State);
+        var (campaigns, state, clock) = (services.Campaigns, services.State, services.Clock);
         var campaign = id > 0 ? await campaigns.GetAsync(id, cancellationToken) : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
         if (campaigns.FastReject(campaign) is { } code)
             return Rejected(code, id);
 
-        var sentAt = services.Withdrawals.Now;
+        var request = IssueRequest.Create(id, userId, clock.DeadlineMs(services.Deadlines.Script));
+        var sent = clock.Timestamp();
         IssueResult issued;
         try
         {
-            issued = await state.IssueAsync(id, userId, campaign.IssuedQuantity);
+            // Bounded by the Redis client's timeout, the script's deadline (Extensions.cs), which
+            // also tells whether the script was sent at all.
+            issued = await state.IssueAsync(request, campaign.IssuedQuantity);
+            clock.Observe(issued.AcceptedAtMs, sent);
         }
         catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
         {
@@ -77,8 +88,8 @@ public static class IssueCoupon
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             services.Logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
-            if (await services.Withdrawals.ResolveAsync(id, userId, sentAt) is not { } resolved)
-                return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+            if (await services.Withdrawals.ResolveAsync(request) is not { } resolved)
+                return Withdrawn(await services.Withdrawals.DeferAsync(request), request, httpContext, services);
             issued = resolved;
         }
 
@@ -97,24 +108,40 @@ public static class IssueCoupon
                 return Rejected(ProblemCodes.Closed, id);
             case IssueOutcome.AlreadyIssued:
                 return Rejected(ProblemCodes.AlreadyIssued, id);
+            case IssueOutcome.Expired:
+                return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
             default:
-                // The campaign's Redis state is lost, wholly or partly; the worker rebuilds it from
-                // MySQL once drained.
+                // The campaign's Redis state is lost, wholly or partly (or, read back, nothing was
+                // recorded); the worker rebuilds a lost state from MySQL once drained.
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
         }
 
         var status = await services.Publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
-        if (status == PersistenceStatus.NotPersisted && !await services.Withdrawals.WithdrawAsync(id, userId, issued.AcceptedAt))
-            return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
+        if (status == PersistenceStatus.NotPersisted
+            && await services.Withdrawals.WithdrawAsync(request) is var withdrawal and not WithdrawalOutcome.KeptForReconciler)
+        {
+            return Withdrawn(withdrawal, request, httpContext, services);
+        }
         if (status == PersistenceStatus.PossiblyPersisted)
         {
-            // The event may be in Kafka: undoing could hand the same coupon out twice. The winner
-            // stays in Redis and the reconciler persists it, so the acceptance holds.
+            // The event may be in Kafka: withdrawing could hand the same coupon out twice. The
+            // winner stays in Redis and the reconciler persists it, so the acceptance holds.
             services.Logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
         }
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
             new IssueStatus(id, IssueStatus.Pending, issued.AcceptedAt));
+    }
+
+    // A 503 only when nothing of the request's can become a row; otherwise the client is told the
+    // outcome is not known yet, and reads it from GET /api/coupons/{id}/issue later.
+    private static ProblemHttpResult Withdrawn(WithdrawalOutcome withdrawal, IssueRequest request, HttpContext httpContext, Services services)
+    {
+        if (withdrawal != WithdrawalOutcome.Unknown)
+            return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
+        services.Logger.LogError("Whether coupon {CouponId} was issued to user {UserId} is not known: neither Redis nor MySQL answered in time",
+            request.CouponId, request.UserId);
+        return ApiProblems.OutcomeUnknown(request.CouponId);
     }
 
     public static ProblemHttpResult Rejected(string code, long id) => code switch

@@ -18,6 +18,8 @@ public static class IssuingEndpoints
             // counts live in it.
             .AddEndpointFilter(routes.ServiceProvider.GetRequiredService<IssueRateLimit>())
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .WithName(IssueCoupon.EndpointName);
         group.MapGet("/{id}/issue", GetIssueStatus.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)

@@ -6,26 +6,38 @@ using StackExchange.Redis;
 
 namespace Coupon.Api.Issuing;
 
+// What became of taking back an acceptance that is not answered 202.
+public enum WithdrawalOutcome
+{
+    // Nothing of the request's stays in Redis, and its script, should it still run, records nothing.
+    Withdrawn,
+    // The reconciler has re-published it: it will be a row, so the request is a 202 after all.
+    KeptForReconciler,
+    // Redis did not answer; MySQL holds the withdrawal, which the reconciler applies before it
+    // would re-publish the winner.
+    Recorded,
+    // Neither answered in time: retried here, but whether the coupon stays is not known yet.
+    Unknown,
+}
+
 // Keeps "a request not answered 202 never becomes a row" when Redis misbehaves around the issue
-// script. An acceptance is taken back with the undo script; when Redis cannot be reached for it,
-// the withdrawal is recorded in MySQL, where the reconciler finds it before it would re-publish
-// the winner; when MySQL cannot be reached either, it waits here and is retried every second.
+// script. Requests are told apart by their ids, never by clocks: a lost reply is read back and
+// the request voided (resolve.lua), an acceptance is taken back by its request id
+// (withdraw.lua); when Redis cannot be reached for that, the withdrawal is recorded in MySQL and
+// retried here every second until Redis takes it.
 public sealed partial class WinnerWithdrawals(
     CampaignRedisState state,
     IServiceScopeFactory scopes,
-    IOptions<CampaignCacheOptions> options,
+    IOptions<IssueDeadlines> deadlines,
     TimeProvider time,
     ILogger<WinnerWithdrawals> logger) : DependencyLoop(time, logger)
 {
     private const int MaxWaiting = 100_000;
-    private static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentQueue<WinnerWithdrawal> _waiting = new();
-    private readonly TimeSpan _clockTolerance = options.Value.ClockTolerance;
+    private readonly ConcurrentQueue<IssueRequest> _waiting = new();
+    private readonly IssueDeadlines _deadlines = deadlines.Value;
 
     protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
-
-    public DateTimeOffset Now => Time.GetUtcNow();
 
     public int Waiting => _waiting.Count;
 
@@ -41,102 +53,93 @@ public sealed partial class WinnerWithdrawals(
 
     private static bool NotSent(CommandStatus status) => status is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog;
 
-    // The issue script's reply was lost (timeout, connection dropped): whether it recorded this
-    // user is read back before answering. Redis answers one connection's commands in order, so
-    // the read sees the script's effect if it ran. A winner recorded before this request was
-    // sent is an earlier request's. Null when nothing of this request's stays in Redis.
-    public async Task<IssueResult?> ResolveAsync(long couponId, long userId, DateTimeOffset sentAt)
+    // The issue script's reply was lost or late: what it did for this request, read back with the
+    // request voided unless it recorded the winner. Null when Redis did not answer that either.
+    public async Task<IssueResult?> ResolveAsync(IssueRequest request)
     {
-        DateTimeOffset? acceptedAt;
         try
         {
-            acceptedAt = await state.AcceptedAtAsync(couponId, userId);
+            return await state.ResolveAsync(request).WaitAsync(_deadlines.ReadBack);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogUnresolved(e, couponId, userId);
-            // Unknown: whatever the script may have recorded since this request was sent goes.
-            await WithdrawAsync(couponId, userId, sentAt - _clockTolerance, notAfter: null);
+            LogUnresolved(e, request.CouponId, request.UserId);
             return null;
         }
-        if (acceptedAt is not { } recorded)
-            return null;
-        return recorded < sentAt - _clockTolerance
-            ? new IssueResult(IssueOutcome.AlreadyIssued, recorded.ToUnixTimeMilliseconds(), 0)
-            : new IssueResult(IssueOutcome.Accepted, recorded.ToUnixTimeMilliseconds(), 0);
     }
 
-    // Takes back the acceptance recorded at `acceptedAt`. True when the reconciler has already
-    // re-published it (the api stalled that long): it will be a row, so the request is a 202.
-    public Task<bool> WithdrawAsync(long couponId, long userId, DateTimeOffset acceptedAt) =>
-        WithdrawAsync(couponId, userId, acceptedAt, acceptedAt);
-
-    // Without an end, the window closes when Redis runs the undo, queued behind the script on the
-    // same connection. Recorded for later, it closes now: had the script run later still, the
-    // queued undo would have run after it and taken it back.
-    private async Task<bool> WithdrawAsync(long couponId, long userId, DateTimeOffset notBefore, DateTimeOffset? notAfter)
-    {
-        if (await TryUndoAsync(couponId, userId, notBefore.ToUnixTimeMilliseconds(), notAfter?.ToUnixTimeMilliseconds()) is { } undone)
-            return undone == UndoResult.KeptForReconciler;
-        var withdrawal = new WinnerWithdrawal
+    // Takes back this request's acceptance: in Redis when it answers in time, otherwise deferred.
+    public async Task<WithdrawalOutcome> WithdrawAsync(IssueRequest request) =>
+        await TryWithdrawAsync(request, _deadlines.ReadBack) switch
         {
-            CouponId = couponId,
-            UserId = userId,
-            NotBeforeMs = notBefore.ToUnixTimeMilliseconds(),
-            NotAfterMs = (notAfter ?? Now + _clockTolerance).ToUnixTimeMilliseconds(),
+            WithdrawResult.KeptForReconciler => WithdrawalOutcome.KeptForReconciler,
+            null => await DeferAsync(request),
+            _ => WithdrawalOutcome.Withdrawn,
         };
-        if (await TryRecordAsync(withdrawal))
-            return false;
+
+    // Redis cannot be reached: recorded in MySQL for the reconciler, and retried here.
+    public async Task<WithdrawalOutcome> DeferAsync(IssueRequest request)
+    {
+        var recorded = await TryRecordAsync(request);
         if (_waiting.Count < MaxWaiting)
-            _waiting.Enqueue(withdrawal);
+            _waiting.Enqueue(request);
         else
-            LogDropped(couponId, userId);
-        return false;
+            LogDropped(request.CouponId, request.UserId);
+        return recorded ? WithdrawalOutcome.Recorded : WithdrawalOutcome.Unknown;
     }
 
-    // Neither Redis nor MySQL took these when their requests were answered.
+    // Withdrawals Redis did not take when their requests were answered; the round ends at the
+    // first Redis still cannot take, rather than wait out a timeout for each.
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        for (var count = _waiting.Count; count > 0 && _waiting.TryDequeue(out var withdrawal); count--)
+        for (var count = _waiting.Count; count > 0 && _waiting.TryDequeue(out var request); count--)
         {
-            var undone = await TryUndoAsync(withdrawal.CouponId, withdrawal.UserId, withdrawal.NotBeforeMs, withdrawal.NotAfterMs);
-            if (undone == UndoResult.KeptForReconciler)
-                LogRepublishedMeanwhile(withdrawal.CouponId, withdrawal.UserId);
-            if (undone is null && !await TryRecordAsync(withdrawal))
-                _waiting.Enqueue(withdrawal);
+            var result = await TryWithdrawAsync(request, timeout: null);
+            if (result is null)
+            {
+                _waiting.Enqueue(request);
+                return;
+            }
+            if (result == WithdrawResult.KeptForReconciler)
+                LogRepublishedMeanwhile(request.CouponId, request.UserId);
         }
     }
 
-    private async Task<UndoResult?> TryUndoAsync(long couponId, long userId, long notBeforeMs, long? notAfterMs)
+    private async Task<WithdrawResult?> TryWithdrawAsync(IssueRequest request, TimeSpan? timeout)
     {
         try
         {
-            return await state.UndoAsync(couponId, userId, notBeforeMs, notAfterMs);
+            var withdrawing = state.WithdrawAsync(request);
+            return await (timeout is { } limit ? withdrawing.WaitAsync(limit) : withdrawing);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogUndoFailed(e, couponId, userId);
+            LogWithdrawFailed(e, request.CouponId, request.UserId);
             return null;
         }
     }
 
-    private async Task<bool> TryRecordAsync(WinnerWithdrawal withdrawal)
+    private async Task<bool> TryRecordAsync(IssueRequest request)
     {
-        using var timeout = new CancellationTokenSource(RecordTimeout);
+        using var deadline = new CancellationTokenSource(_deadlines.Record);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-            withdrawal.RecordedAt = Now.UtcDateTime;
-            db.Withdrawals.Add(withdrawal);
-            await db.SaveChangesAsync(timeout.Token);
+            db.Withdrawals.Add(new WinnerWithdrawal
+            {
+                CouponId = request.CouponId,
+                UserId = request.UserId,
+                RequestId = request.RequestId,
+                RecordedAt = Time.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync(deadline.Token);
             return true;
         }
         catch (Exception e)
         {
-            // Whatever MySQL or EF threw (a timeout, the retry limit): kept for the next round.
-            LogRecordFailed(e, withdrawal.CouponId, withdrawal.UserId);
-            withdrawal.Id = 0;
+            // Whatever MySQL or EF threw (a timeout, the deadline): Redis is retried in the rounds.
+            LogRecordFailed(e, request.CouponId, request.UserId);
             return false;
         }
     }
@@ -145,14 +148,14 @@ public sealed partial class WinnerWithdrawals(
     private partial void LogUnresolved(Exception exception, long couponId, long userId);
 
     [LoggerMessage(LogLevel.Warning, "Could not take back coupon {CouponId} for user {UserId} in Redis")]
-    private partial void LogUndoFailed(Exception exception, long couponId, long userId);
+    private partial void LogWithdrawFailed(Exception exception, long couponId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Could not record the withdrawal of coupon {CouponId} for user {UserId} in MySQL; retrying")]
+    [LoggerMessage(LogLevel.Error, "Could not record the withdrawal of coupon {CouponId} for user {UserId} in MySQL; retrying it in Redis")]
     private partial void LogRecordFailed(Exception exception, long couponId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Too many withdrawals wait for Redis or MySQL; coupon {CouponId} for user {UserId} may still be persisted")]
+    [LoggerMessage(LogLevel.Error, "Too many withdrawals wait for Redis; coupon {CouponId} for user {UserId} may still be persisted")]
     private partial void LogDropped(long couponId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Coupon {CouponId} for user {UserId}, answered 503, was re-published by the reconciler before its withdrawal reached Redis")]
+    [LoggerMessage(LogLevel.Error, "Coupon {CouponId} for user {UserId}, not answered 202, was re-published by the reconciler before its withdrawal reached Redis")]
     private partial void LogRepublishedMeanwhile(long couponId, long userId);
 }

@@ -10,6 +10,8 @@ public static class ProblemCodes
     public const string Closed = "closed";
     public const string RateLimited = "rate-limited";
     public const string Unavailable = "unavailable";
+    // 504: the api could not learn in time whether the issue was recorded.
+    public const string OutcomeUnknown = "outcome-unknown";
     public const string ValidationFailed = "validation-failed";
     public const string QuantityBelowAccepted = "quantity-below-accepted";
     public const string Unauthorized = "unauthorized";

@@ -61,8 +61,7 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             withdrawal.Property(w => w.Id).HasColumnName("id");
             withdrawal.Property(w => w.CouponId).HasColumnName("coupon_id");
             withdrawal.Property(w => w.UserId).HasColumnName("user_id");
-            withdrawal.Property(w => w.NotBeforeMs).HasColumnName("not_before_ms");
-            withdrawal.Property(w => w.NotAfterMs).HasColumnName("not_after_ms");
+            withdrawal.Property(w => w.RequestId).HasColumnName("request_id");
             withdrawal.Property(w => w.RecordedAt).HasColumnName("recorded_at");
             withdrawal.HasIndex(w => new { w.CouponId, w.UserId }).HasDatabaseName("ix_winner_withdrawals_coupon_user");
         });

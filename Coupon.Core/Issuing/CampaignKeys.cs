@@ -15,6 +15,13 @@ public readonly record struct CampaignKeys(long CouponId)
     // Hash: userId -> acceptedAt (unix ms). HLEN is the accepted count.
     public RedisKey Winners => $"coupon:{{{CouponId}}}:winners";
 
+    // Hash: userId -> the id of the request whose issue script recorded that winner (absent for
+    // winners rebuilt from MySQL). Tells this request's acceptance from another's of the same user.
+    public RedisKey Requests => $"coupon:{{{CouponId}}}:requests";
+
+    // String, expiring: the issue script of that request, should it still run, records nothing.
+    public RedisKey Voided(long requestId) => $"coupon:{{{CouponId}}}:voided:{requestId}";
+
     // Hash: userId -> when the reconciler last re-published that winner (unix ms).
     public RedisKey Reconciled => $"coupon:{{{CouponId}}}:reconciled";
 

@@ -19,7 +19,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         var transaction = Database.CreateTransaction();
         var commands = new List<Task>
         {
-            transaction.KeyDeleteAsync([keys.Winners, keys.Reconciled]),
+            transaction.KeyDeleteAsync([keys.Winners, keys.Requests, keys.Reconciled]),
         };
         foreach (var chunk in (winners ?? []).Chunk(WinnersPerCommand))
         {
@@ -94,22 +94,43 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     }
 
     // `persisted`: the rows MySQL is known to hold for the campaign (a lower bound is enough).
-    public async Task<IssueResult> IssueAsync(long couponId, long userId, int persisted = 0)
+    public async Task<IssueResult> IssueAsync(IssueRequest request, int persisted = 0)
     {
-        var keys = new CampaignKeys(couponId);
+        var keys = new CampaignKeys(request.CouponId);
         var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [userId, persisted]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
+            [request.UserId, persisted, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
         return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], (long)result[2]);
     }
 
-    // Takes back an acceptance this request's script recorded between two instants (unix ms);
-    // without an end, until Redis runs the undo.
-    public async Task<UndoResult> UndoAsync(long couponId, long userId, long notBeforeMs, long? notAfterMs)
+    // After a lost reply: Accepted when this request's script recorded the winner, AlreadyIssued
+    // when another request's did, Unavailable when nothing is recorded. Unless Accepted, the
+    // request is voided: its script records nothing, should it still run.
+    public async Task<IssueResult> ResolveAsync(IssueRequest request)
     {
-        var keys = new CampaignKeys(couponId);
-        var result = await RedisScript.Undo.EvaluateAsync(Database, [keys.Winners, keys.Reconciled],
-            [userId, notBeforeMs, notAfterMs is { } end ? end : "now"]).ConfigureAwait(false);
-        return (UndoResult)(long)result;
+        var keys = new CampaignKeys(request.CouponId);
+        var result = (RedisResult[])(await RedisScript.Resolve.EvaluateAsync(Database,
+            [keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
+            [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
+        return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], 0);
+    }
+
+    // Takes back the acceptance this request's script recorded, and voids the request.
+    public async Task<WithdrawResult> WithdrawAsync(IssueRequest request)
+    {
+        var keys = new CampaignKeys(request.CouponId);
+        var result = await RedisScript.Withdraw.EvaluateAsync(Database,
+            [keys.Winners, keys.Reconciled, keys.Requests, keys.Voided(request.RequestId)],
+            [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false);
+        return (WithdrawResult)(long)result;
+    }
+
+    // The ids of the requests that recorded these users' winners (0 for a winner rebuilt from MySQL).
+    public async Task<IReadOnlyDictionary<long, long>> RequestsAsync(long couponId, IReadOnlyList<long> userIds)
+    {
+        var values = await Database.HashGetAsync(new CampaignKeys(couponId).Requests, [.. userIds.Select(u => (RedisValue)u)])
+            .ConfigureAwait(false);
+        return userIds.Zip(values).ToDictionary(p => p.First, p => p.Second.HasValue ? (long)p.Second : 0);
     }
 
     // The reconciler's claim on a winner without a row before re-publishing it; false when the

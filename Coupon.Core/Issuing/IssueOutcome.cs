@@ -9,6 +9,16 @@ public enum IssueOutcome
     Closed = 3,
     AlreadyIssued = 4,
     SoldOut = 5,
+    // The script ran past the request's deadline, or after the request was voided: it recorded nothing.
+    Expired = 6,
+}
+
+// One issue request as Redis knows it: a random id that the winner is stored with, and the
+// instant (unix ms, Redis's clock) after which its script records nothing.
+public readonly record struct IssueRequest(long CouponId, long UserId, long RequestId, long DeadlineMs)
+{
+    public static IssueRequest Create(long couponId, long userId, long deadlineMs) =>
+        new(couponId, userId, Random.Shared.NextInt64(1, long.MaxValue), deadlineMs);
 }
 
 // AcceptedAtMs is Redis TIME when the script ran (unix ms); Accepted the winners count after it.
@@ -25,10 +35,10 @@ public enum MetaUpdate
     BelowAccepted,
 }
 
-public enum UndoResult
+public enum WithdrawResult
 {
     Removed = 1,
-    // Nothing recorded in the window: the script never ran, or someone else's request recorded it.
+    // Nothing of this request's: its script never ran (and now never will), or another request recorded the winner.
     Absent = 0,
     // The reconciler has already re-published it: it will be a row, so the request is a 202.
     KeptForReconciler = 2,

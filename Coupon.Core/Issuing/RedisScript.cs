@@ -11,7 +11,8 @@ namespace Coupon.Core.Issuing;
 public sealed class RedisScript
 {
     public static readonly RedisScript Issue = FromResource("issue.lua");
-    public static readonly RedisScript Undo = FromResource("undo.lua");
+    public static readonly RedisScript Resolve = FromResource("resolve.lua");
+    public static readonly RedisScript Withdraw = FromResource("withdraw.lua");
     public static readonly RedisScript UpdateMeta = FromResource("update-meta.lua");
     public static readonly RedisScript Reconcile = FromResource("reconcile.lua");
     public static readonly RedisScript ForgetIfShort = FromResource("forget-if-short.lua");

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Coupon.Tests.Issuing;
 
 // The Lua scripts and CampaignRedisState against the real Redis, at the exact window edges of
-// Redis TIME. Campaign ids far above MySQL's so nothing else touches these keys.
+// Redis TIME, and with requests told apart by their ids. Campaign ids far above MySQL's so nothing else touches these keys.
 [Collection(StackCollection.Name)]
 public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
 {
@@ -24,7 +24,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var keys in _campaigns.Select(c => new CampaignKeys(c)))
-            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners]);
+            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled]);
         await _redis.DisposeAsync();
     }
 
@@ -38,9 +38,9 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var ended = await NewCampaignAsync(10, now.AddMinutes(-1), now);
         var later = await NewCampaignAsync(10, now.AddSeconds(30), now.AddMinutes(1));
 
-        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(opening, 1)).Outcome);
-        Assert.Equal(IssueOutcome.Closed, (await _state.IssueAsync(ended, 1)).Outcome);
-        Assert.Equal(IssueOutcome.NotOpenYet, (await _state.IssueAsync(later, 1)).Outcome);
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(opening, 1)).Outcome);
+        Assert.Equal(IssueOutcome.Closed, (await IssueAsync(ended, 1)).Outcome);
+        Assert.Equal(IssueOutcome.NotOpenYet, (await IssueAsync(later, 1)).Outcome);
         Assert.Equal(0, await _state.AcceptedAsync(ended));
         Assert.Equal(0, await _state.AcceptedAsync(later));
     }
@@ -50,13 +50,13 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     {
         var campaign = await NewOpenCampaignAsync(2);
 
-        var first = await _state.IssueAsync(campaign, 1);
+        var first = await IssueAsync(campaign, 1);
         Assert.Equal((IssueOutcome.Accepted, 1L), (first.Outcome, first.Accepted));
-        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 1)).Outcome);
-        var second = await _state.IssueAsync(campaign, 2);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await IssueAsync(campaign, 1)).Outcome);
+        var second = await IssueAsync(campaign, 2);
         Assert.Equal((IssueOutcome.Accepted, 2L), (second.Outcome, second.Accepted));
-        Assert.Equal(IssueOutcome.SoldOut, (await _state.IssueAsync(campaign, 3)).Outcome);
-        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 2)).Outcome);
+        Assert.Equal(IssueOutcome.SoldOut, (await IssueAsync(campaign, 3)).Outcome);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await IssueAsync(campaign, 2)).Outcome);
         Assert.Equal(2, await _state.AcceptedAsync(campaign));
         Assert.Equal(first.AcceptedAt, await _state.AcceptedAtAsync(campaign, 1));
     }
@@ -69,8 +69,8 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
 
         var results = await Task.WhenAll(Enumerable.Range(1, 200).SelectMany(user => new[]
         {
-            _state.IssueAsync(limited, user),
-            _state.IssueAsync(unlimited, user),
+            IssueAsync(limited, user),
+            IssueAsync(unlimited, user),
         }));
 
         var fromLimited = results.Where((_, i) => i % 2 == 0).ToList();
@@ -88,14 +88,14 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var now = await RedisNowAsync();
         var meta = new CampaignMeta(campaign, 10, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 0);
 
-        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 1)).Outcome);
+        Assert.Equal(IssueOutcome.Unavailable, (await IssueAsync(campaign, 1)).Outcome);
         Assert.Equal(MetaUpdate.Lost, (await _state.UpdateAsync(meta)).Result);
         Assert.False(await _state.ExistsAsync(campaign));
 
         // The rebuild writes meta and winners together; issuing goes on from there.
         await _state.ReplaceAsync(meta, [new(7, now.ToUnixTimeMilliseconds()), new(8, now.ToUnixTimeMilliseconds())]);
-        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 7)).Outcome);
-        Assert.Equal(3, (await _state.IssueAsync(campaign, 9)).Accepted);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await IssueAsync(campaign, 7)).Outcome);
+        Assert.Equal(3, (await IssueAsync(campaign, 9)).Accepted);
     }
 
     [Fact]
@@ -103,39 +103,79 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     {
         var campaign = await NewOpenCampaignAsync(5);
         foreach (var user in new long[] { 1, 2, 3 })
-            await _state.IssueAsync(campaign, user);
+            await IssueAsync(campaign, user);
         var now = await RedisNowAsync();
 
         var below = await _state.UpdateAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
         Assert.Equal((MetaUpdate.BelowAccepted, 3L), below);
         var exact = await _state.UpdateAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
         Assert.Equal((MetaUpdate.Updated, 3L), exact);
-        Assert.Equal(IssueOutcome.SoldOut, (await _state.IssueAsync(campaign, 4)).Outcome);
+        Assert.Equal(IssueOutcome.SoldOut, (await IssueAsync(campaign, 4)).Outcome);
     }
 
     [Fact]
-    public async Task Undo_removes_only_an_acceptance_inside_its_window()
+    public async Task A_withdrawal_removes_only_its_own_requests_acceptance()
     {
         var campaign = await NewOpenCampaignAsync(5);
-        var issued = await _state.IssueAsync(campaign, 1);
-        var at = issued.AcceptedAtMs;
+        var request = Request(campaign, 1);
+        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(request)).Outcome);
 
-        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, at - 10, at - 1));
-        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, at + 1, at + 10));
-        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 2, at, at));
-        Assert.Equal(UndoResult.Removed, await _state.UndoAsync(campaign, 1, at, at));
+        // Another request of the same user (its reply lost, say) takes nothing back.
+        Assert.Equal(WithdrawResult.Absent, await _state.WithdrawAsync(Request(campaign, 1)));
+        Assert.Equal(WithdrawResult.Absent, await _state.WithdrawAsync(request with { UserId = 2 }));
+        Assert.Equal(1, await _state.AcceptedAsync(campaign));
+        Assert.Equal(WithdrawResult.Removed, await _state.WithdrawAsync(request));
         Assert.Equal(0, await _state.AcceptedAsync(campaign));
-        var again = await _state.IssueAsync(campaign, 1);
-        Assert.Equal(IssueOutcome.Accepted, again.Outcome);
-        Assert.Equal(UndoResult.Absent, await _state.UndoAsync(campaign, 1, again.AcceptedAtMs + 1, notAfterMs: null));
-        Assert.Equal(UndoResult.Removed, await _state.UndoAsync(campaign, 1, again.AcceptedAtMs - 1_000, notAfterMs: null));
+        Assert.Equal(WithdrawResult.Absent, await _state.WithdrawAsync(request));
+
+        // The user may ask again, as a new request.
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(campaign, 1)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_read_back_tells_this_requests_acceptance_from_another_requests_of_the_same_user()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        var first = Request(campaign, 1);
+        var second = Request(campaign, 1);
+        var issued = await _state.IssueAsync(first);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(second)).Outcome);
+
+        // Both replies lost: only the request that recorded the winner is told it won.
+        Assert.Equal((IssueOutcome.Accepted, issued.AcceptedAtMs), Decided(await _state.ResolveAsync(first)));
+        Assert.Equal((IssueOutcome.AlreadyIssued, issued.AcceptedAtMs), Decided(await _state.ResolveAsync(second)));
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.ResolveAsync(Request(campaign, 2))).Outcome);
+        Assert.Equal(1, await _state.AcceptedAsync(campaign));
+    }
+
+    [Fact]
+    public async Task A_script_that_runs_after_its_deadline_or_after_its_request_was_voided_records_nothing()
+    {
+        var campaign = await NewOpenCampaignAsync(5);
+        var now = (await RedisNowAsync()).ToUnixTimeMilliseconds();
+
+        Assert.Equal(IssueOutcome.Expired, (await _state.IssueAsync(Request(campaign, 1) with { DeadlineMs = now - 1 })).Outcome);
+
+        // Read back before its script ran (the script still on its way): voided, it records nothing.
+        var late = Request(campaign, 2);
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.ResolveAsync(late)).Outcome);
+        Assert.Equal(IssueOutcome.Expired, (await _state.IssueAsync(late)).Outcome);
+        var withdrawnFirst = Request(campaign, 3);
+        Assert.Equal(WithdrawResult.Absent, await _state.WithdrawAsync(withdrawnFirst));
+        Assert.Equal(IssueOutcome.Expired, (await _state.IssueAsync(withdrawnFirst)).Outcome);
+        Assert.Equal(0, await _state.AcceptedAsync(campaign));
+
+        // The same users' new requests are decided as usual.
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(campaign, 2)).Outcome);
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(campaign, 3)).Outcome);
     }
 
     [Fact]
     public async Task A_winner_the_reconciler_claimed_is_kept_by_an_undo_and_claimed_once_per_period()
     {
         var campaign = await NewOpenCampaignAsync(5);
-        var issued = await _state.IssueAsync(campaign, 1);
+        var request = Request(campaign, 1);
+        var issued = await _state.IssueAsync(request);
         var now = DateTimeOffset.UtcNow;
         var period = TimeSpan.FromMinutes(5);
 
@@ -145,7 +185,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         Assert.False(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs, now + period / 2, period));
         Assert.True(await _state.ClaimForReconcileAsync(campaign, 1, issued.AcceptedAtMs, now + period, period));
 
-        Assert.Equal(UndoResult.KeptForReconciler, await _state.UndoAsync(campaign, 1, issued.AcceptedAtMs, issued.AcceptedAtMs));
+        Assert.Equal(WithdrawResult.KeptForReconciler, await _state.WithdrawAsync(request));
         Assert.Equal(1, await _state.AcceptedAsync(campaign));
     }
 
@@ -153,24 +193,24 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     public async Task A_state_with_fewer_winners_than_rows_is_forgotten()
     {
         var campaign = await NewOpenCampaignAsync(5);
-        await _state.IssueAsync(campaign, 1);
-        await _state.IssueAsync(campaign, 2);
+        await IssueAsync(campaign, 1);
+        await IssueAsync(campaign, 2);
 
-        Assert.Equal(IssueOutcome.AlreadyIssued, (await _state.IssueAsync(campaign, 1, persisted: 2)).Outcome);
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await IssueAsync(campaign, 1, persisted: 2)).Outcome);
         Assert.False(await _state.ForgetIfShortAsync(campaign, 2));
         Assert.True(await _state.ExistsAsync(campaign));
         Assert.True(await _state.ForgetIfShortAsync(campaign, 3));
         Assert.False(await _state.ExistsAsync(campaign));
-        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 3)).Outcome);
+        Assert.Equal(IssueOutcome.Unavailable, (await IssueAsync(campaign, 3)).Outcome);
     }
 
     [Fact]
     public async Task An_issue_finding_fewer_winners_than_persisted_rows_forgets_the_state()
     {
         var campaign = await NewOpenCampaignAsync(5);
-        await _state.IssueAsync(campaign, 1);
+        await IssueAsync(campaign, 1);
 
-        Assert.Equal(IssueOutcome.Unavailable, (await _state.IssueAsync(campaign, 2, persisted: 2)).Outcome);
+        Assert.Equal(IssueOutcome.Unavailable, (await IssueAsync(campaign, 2, persisted: 2)).Outcome);
         Assert.False(await _state.ExistsAsync(campaign));
         Assert.Null(await _state.AcceptedAtAsync(campaign, 2));
     }
@@ -179,13 +219,22 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     public async Task A_flushed_script_cache_is_reloaded()
     {
         var campaign = await NewOpenCampaignAsync(5);
-        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 1)).Outcome);
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(campaign, 1)).Outcome);
 
         await _redis.GetServers().Single().ScriptFlushAsync();
 
-        Assert.Equal(IssueOutcome.Accepted, (await _state.IssueAsync(campaign, 2)).Outcome);
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(campaign, 2)).Outcome);
         Assert.True(await _redis.GetServers().Single().ScriptExistsAsync(RedisScript.Issue.Text));
     }
+
+    // A request whose deadline is far away: these tests are about the rules, not the deadline.
+    private static IssueRequest Request(long campaign, long user) =>
+        IssueRequest.Create(campaign, user, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
+
+    private Task<IssueResult> IssueAsync(long campaign, long user, int persisted = 0) =>
+        _state.IssueAsync(Request(campaign, user), persisted);
+
+    private static (IssueOutcome, long) Decided(IssueResult result) => (result.Outcome, result.AcceptedAtMs);
 
     private long NextCampaign()
     {

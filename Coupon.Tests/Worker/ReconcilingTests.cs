@@ -54,10 +54,14 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
         var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
         await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.RedisConnectionString);
         var winners = new CampaignKeys(couponId).Winners;
-        // The issue script recorded user 7 and 8, then their events were refused and Redis could
-        // not be reached for the undo; the api, seeing no Redis, records the withdrawal in MySQL.
-        var acceptedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
-        await redis.GetDatabase().HashSetAsync(winners, [new(7, acceptedAt.ToUnixTimeMilliseconds()), new(8, acceptedAt.ToUnixTimeMilliseconds())]);
+        // The issue script recorded user 7 (its reply lost) and 8 (its event lost); Redis could not
+        // be reached for the read-back, so the api recorded 7's withdrawal in MySQL. User 9's
+        // winner is another request's than the one its withdrawal names: it stays.
+        var state = new CampaignRedisState(redis);
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds();
+        var (seven, eight, nine) = (IssueRequest.Create(couponId, 7, deadline), IssueRequest.Create(couponId, 8, deadline), IssueRequest.Create(couponId, 9, deadline));
+        foreach (var request in (IssueRequest[])[seven, eight, nine])
+            Assert.Equal(IssueOutcome.Accepted, (await state.IssueAsync(request)).Outcome);
         await using (var unreachable = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:1,abortConnect=false,connectTimeout=200,asyncTimeout=500"))
         await using (var services = new ServiceCollection()
             .AddDbContext<CouponDbContext>(o => o.UseMySql(stack.CouponDbConnectionString, CouponDbContext.DefaultServerVersion))
@@ -67,18 +71,20 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
             await using (var scope = services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<CouponDbContext>().Withdrawals.AnyAsync();
             using var withdrawals = new WinnerWithdrawals(new CampaignRedisState(unreachable), services.GetRequiredService<IServiceScopeFactory>(),
-                Options.Create(new CampaignCacheOptions()), TimeProvider.System, NullLogger<WinnerWithdrawals>.Instance);
-            Assert.False(await withdrawals.WithdrawAsync(couponId, 7, acceptedAt));
-            Assert.Equal(0, withdrawals.Waiting);
+                Options.Create(new IssueDeadlines { Record = TimeSpan.FromSeconds(5) }), TimeProvider.System, NullLogger<WinnerWithdrawals>.Instance);
+            Assert.Null(await withdrawals.ResolveAsync(seven));
+            Assert.Equal(WithdrawalOutcome.Recorded, await withdrawals.DeferAsync(seven));
+            Assert.Equal(WithdrawalOutcome.Recorded, await withdrawals.DeferAsync(nine with { RequestId = nine.RequestId + 1 }));
         }
 
         await using var worker = await stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(1));
-        // User 8 was never withdrawn: its repair shows the reconciler has been through.
-        await _scenario.WaitForRowsAsync(couponId, 1, TimeSpan.FromSeconds(30));
+        // Users 8 and 9 were never withdrawn: their repairs show the reconciler has been through.
+        await _scenario.WaitForRowsAsync(couponId, 2, TimeSpan.FromSeconds(30));
 
         Assert.False(await _scenario.HasRowAsync(couponId, 7));
         Assert.False(await redis.GetDatabase().HashExistsAsync(winners, 7));
-        Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));
+        Assert.True(await _scenario.HasRowAsync(couponId, 9));
+        Assert.Equal(2, await _scenario.AssertInvariantsAsync(couponId));
     }
 
     private static async Task<IReadOnlyList<WorkerStatus>> WorkerStatusesAsync(IConnectionMultiplexer redis, Func<WorkerStatus, bool> until)

@@ -109,16 +109,19 @@ public sealed partial class WinnerReconciler(
             .Select(i => i.UserId)
             .ToListAsync(cancellationToken);
         var missing = users.Except(persisted).ToList();
+        // A withdrawal names the request that may have recorded the winner; the winner's own
+        // request id says whether it is that one, or another request's of the same user.
+        var requests = await state.RequestsAsync(couponId, missing);
         var withdrawals = (await db.Withdrawals
             .Where(w => w.CouponId == couponId && missing.Contains(w.UserId))
-            .ToListAsync(cancellationToken)).ToLookup(w => w.UserId);
+            .ToListAsync(cancellationToken)).ToLookup(w => (w.UserId, w.RequestId));
         var now = Time.GetUtcNow();
         foreach (var userId in missing)
         {
             var acceptedAtMs = due[userId];
-            if (withdrawals[userId].FirstOrDefault(w => w.NotBeforeMs <= acceptedAtMs && acceptedAtMs <= w.NotAfterMs) is { } withdrawal)
+            if (withdrawals[(userId, requests[userId])].FirstOrDefault() is { } withdrawal)
             {
-                await state.UndoAsync(couponId, userId, withdrawal.NotBeforeMs, withdrawal.NotAfterMs);
+                await state.WithdrawAsync(new IssueRequest(couponId, userId, withdrawal.RequestId, DeadlineMs: 0));
                 db.Withdrawals.Remove(withdrawal);
                 await db.SaveChangesAsync(cancellationToken);
                 LogWithdrawn(couponId, userId);

@@ -152,18 +152,14 @@ namespace Coupon.Core.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("coupon_id");
 
-                    b.Property<long>("NotAfterMs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("not_after_ms");
-
-                    b.Property<long>("NotBeforeMs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("not_before_ms");
-
                     b.Property<DateTime>("RecordedAt")
                         .HasPrecision(6)
                         .HasColumnType("datetime(6)")
                         .HasColumnName("recorded_at");
+
+                    b.Property<long>("RequestId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("request_id");
 
                     b.Property<long>("UserId")
                         .HasColumnType("bigint")
