@@ -37,6 +37,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => OperatorAccount.FromConfiguration(builder.Configuration));
         builder.Services.AddSingleton(services => new SignInThrottle(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<OperatorDevices>();
         builder.Services.AddSingleton<OperatorSessions>();
         var revalidation = builder.Configuration.GetValue(OperatorSessionRevalidation.IntervalKey, OperatorSessionRevalidation.DefaultInterval);
         builder.Services.AddScoped<AuthenticationStateProvider>(services => new OperatorSessionRevalidation(
@@ -90,6 +91,7 @@ public static class Extensions
 
     public static WebApplication UseAdminConsole(this WebApplication app)
     {
+        app.UseForwardedClientAddress();
         // Never a stack trace, development or not: the error page says what to do instead.
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");

@@ -85,6 +85,7 @@ public static class Extensions
 
     public static void UseApiPipeline(this WebApplication app)
     {
+        app.UseForwardedClientAddress();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestDeadline>();

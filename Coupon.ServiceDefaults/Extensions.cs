@@ -31,6 +31,8 @@ public static class Extensions
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
             builder.Configuration.GetSection(KestrelLimitsSection).Bind(kestrel.Limits));
 
+        builder.AddForwardedClientAddress();
+
         builder.Services.AddServiceDiscovery();
 
         builder.Services.ConfigureHttpClientDefaults(http =>

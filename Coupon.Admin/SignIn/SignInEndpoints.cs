@@ -13,12 +13,18 @@ namespace Coupon.Admin.SignIn;
 public static class SignInEndpoints
 {
     public const string SignInPath = "/signin";
+    public const string SignInPostPath = AccountGroup + SignInPost;
+    private const string AccountGroup = "/account";
+    private const string SignInPost = "/signin";
+
+    // Far beyond any page of the console; a longer one is no page of ours.
+    public const int MaxReturnUrlLength = 2_048;
 
     public static RouteGroupBuilder MapOperatorSignIn(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/account").AllowAnonymous();
+        var group = app.MapGroup(AccountGroup).AllowAnonymous();
 
-        group.MapPost("/signin", SignInAsync);
+        group.MapPost(SignInPost, SignInAsync);
         group.MapPost("/signout", SignOutAsync);
 
         return group;
@@ -30,16 +36,21 @@ public static class SignInEndpoints
         [FromForm] string? returnUrl,
         OperatorAccount account,
         SignInThrottle throttle,
+        OperatorDevices devices,
         HttpContext context)
     {
-        var client = SignInThrottle.ClientOf(context.Connection.RemoteIpAddress);
+        // A browser the operator signed in from before is throttled on its own; any other by its
+        // address (the client's, where a configured proxy forwards it).
+        var client = devices.DeviceOf(context.Request, userName) is { } device
+            ? SignInThrottle.DeviceClient(device)
+            : ForwardedClientAddress.ClientOf(context.Connection.RemoteIpAddress);
         // Before the password is checked: a client in its backoff learns nothing and costs no hash.
         var wait = throttle.Attempt(client, userName);
         if (wait > TimeSpan.Zero)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Text($"Too many failed sign-ins from this address: try again in {seconds} s.",
+            return TypedResults.Text($"Too many failed sign-ins from here: try again in {seconds} s.",
                 statusCode: StatusCodes.Status429TooManyRequests);
         }
 
@@ -52,6 +63,7 @@ public static class SignInEndpoints
             [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, TokenSigning.OperatorRole), OperatorSessions.NewIdClaim()],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        devices.Remember(context, account.UserName);
         return TypedResults.LocalRedirect(target);
     }
 
@@ -66,7 +78,11 @@ public static class SignInEndpoints
         return TypedResults.LocalRedirect(SignInPath);
     }
 
-    // Only paths of this site: an absolute or protocol-relative URL would be an open redirect.
+    // Only paths of this site: an absolute or protocol-relative URL would be an open redirect, and
+    // LocalRedirect throws on a control character (browsers drop them: "/\t/x" is "//x") after the
+    // session cookie was written, answering 500 without it.
     internal static string LocalOrHome(string? returnUrl) =>
-        returnUrl is ['/', not '/' and not '\\', ..] or "/" ? returnUrl : "/";
+        returnUrl is ['/', not '/' and not '\\', ..] or "/" && returnUrl.Length <= MaxReturnUrlLength && !returnUrl.Any(char.IsControl)
+            ? returnUrl
+            : "/";
 }

@@ -1,13 +1,11 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-
 namespace Coupon.Admin.SignIn;
 
 // Failed sign-ins slow down the client that made them, never the account: a client has a few
 // free failures per user name (and more across all names, so rotating names buys nothing), then
-// waits twice as long after each further failure, up to MaxWait. A stranger only slows himself;
-// the operator's right password from another client signs in at once.
+// waits twice as long after each further failure, up to MaxWait. A client is an address
+// (ForwardedClientAddress.ClientOf), or a browser the operator signed in from before
+// (DeviceClient): a stranger only slows himself and whoever shares his address, never the
+// operator's right password from a browser he signed in from before, or from another address.
 //
 // Every attempt counts as a failure until the password proves otherwise, so a burst of parallel
 // guesses cannot all slip through before the first one fails. The state is bounded: at most
@@ -68,20 +66,9 @@ public sealed class SignInThrottle(TimeProvider time, int capacity = SignInThrot
         }
     }
 
-    // The connection's address; an IPv6 client usually holds a whole /64, so that is one client.
-    public static string ClientOf(IPAddress? address)
-    {
-        if (address is null)
-            return "unknown";
-        if (address.IsIPv4MappedToIPv6)
-            return address.MapToIPv4().ToString();
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-            return address.ToString();
-
-        var bytes = address.GetAddressBytes();
-        bytes.AsSpan(8).Clear();
-        return string.Create(CultureInfo.InvariantCulture, $"{new IPAddress(bytes)}/64");
-    }
+    // A browser holding a valid device cookie (OperatorDevices): its own budget, apart from the
+    // failures strangers make from its address. Addresses never contain a space.
+    public static string DeviceClient(string device) => $"device {device}";
 
     private TimeSpan WaitFor(Key key, DateTimeOffset now) =>
         _entries.TryGetValue(key, out var node) && node.Value.NotBefore > now ? node.Value.NotBefore - now : TimeSpan.Zero;

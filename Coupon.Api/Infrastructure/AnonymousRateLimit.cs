@@ -4,8 +4,9 @@ using System.Threading.RateLimiting;
 namespace Coupon.Api.Infrastructure;
 
 // The per-client limit of what anyone may call without a token (GET /api/coupons/{id}): fixed
-// windows of requests per remote address, 429 + Retry-After past it. Users' issue requests have
-// their own limit per user (IssueRateLimit).
+// windows of requests per client address (as forwarded by a configured proxy:
+// ForwardedClientAddress), 429 + Retry-After past it. Users' issue requests have their own limit
+// per user (IssueRateLimit).
 public static class AnonymousRateLimit
 {
     public const string Policy = "anonymous";
@@ -28,7 +29,7 @@ public static class AnonymousRateLimit
                 return ValueTask.CompletedTask;
             };
             options.AddPolicy(Policy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "",
+                ForwardedClientAddress.ClientOf(http.Connection.RemoteIpAddress),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window }));
         });
     }

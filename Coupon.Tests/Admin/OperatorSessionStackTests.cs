@@ -16,6 +16,7 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
 {
     private static readonly IPAddress OperatorAddress = IPAddress.Loopback;
     private static readonly IPAddress StrangerAddress = IPAddress.Parse("127.0.0.2");
+    private static readonly IPAddress ProxyAddress = IPAddress.Parse("127.0.0.3");
 
     private AdminBrowser _browser = null!;
 
@@ -37,6 +38,69 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
         }
         using var operatorClient = ClientFrom(OperatorAddress, admin.BaseAddress);
         using var signedIn = await PostSignInAsync(operatorClient, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        using var campaigns = await operatorClient.GetAsync("campaigns");
+        Assert.Equal(HttpStatusCode.OK, campaigns.StatusCode);
+    }
+
+    [Fact]
+    public async Task Behind_a_configured_proxy_each_forwarded_client_has_its_own_limit_and_others_cannot_forward()
+    {
+        await using var admin = await stack.StartProjectAsync(CouponProject.Admin, new Dictionary<string, string?>
+        {
+            ["ForwardedHeaders__KnownProxies__0"] = ProxyAddress.ToString(),
+        });
+        using var first = ClientFrom(ProxyAddress, admin.BaseAddress, forwardedFor: "203.0.113.10");
+        using var second = ClientFrom(ProxyAddress, admin.BaseAddress, forwardedFor: "203.0.113.11");
+
+        (await FailUntilThrottledAsync(first, DevelopmentTokens.OperatorUserName)).Dispose();
+        using (var guess = await PostSignInAsync(second, DevelopmentTokens.OperatorUserName, "a guess of its own"))
+            Assert.Contains("error=wrong", guess.Headers.Location?.OriginalString);
+
+        // From an address that is no configured proxy, a new X-Forwarded-For per guess buys nothing.
+        var attempt = 0;
+        using var spoofer = ClientFrom(StrangerAddress, admin.BaseAddress, forwardedFor: () => $"198.51.100.{++attempt}");
+        (await FailUntilThrottledAsync(spoofer, DevelopmentTokens.OperatorUserName)).Dispose();
+    }
+
+    [Fact]
+    public async Task A_browser_that_signed_in_before_signs_in_from_an_address_a_stranger_has_throttled()
+    {
+        // Every client from one address, as behind DCP's proxy or an ingress.
+        await using var admin = await stack.StartProjectAsync(CouponProject.Admin);
+        using var operatorBrowser = ClientFrom(OperatorAddress, admin.BaseAddress);
+        using (var signedIn = await PostSignInAsync(operatorBrowser, DevelopmentTokens.OperatorUserName, stack.OperatorPassword))
+            Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+
+        // What was seen: ten made-up names, then the operator's name, until throttled.
+        using var stranger = ClientFrom(OperatorAddress, admin.BaseAddress);
+        for (var i = 0; i < 10; i++)
+            (await PostSignInAsync(stranger, $"made-up-{i}", "guess")).Dispose();
+        (await FailUntilThrottledAsync(stranger, DevelopmentTokens.OperatorUserName)).Dispose();
+
+        using (var again = await PostSignInAsync(operatorBrowser, DevelopmentTokens.OperatorUserName, stack.OperatorPassword))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+            Assert.Equal("/", again.Headers.Location?.OriginalString);
+        }
+        using var newcomer = ClientFrom(OperatorAddress, admin.BaseAddress);
+        using var throttled = await PostSignInAsync(newcomer, DevelopmentTokens.OperatorUserName, stack.OperatorPassword);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+    }
+
+    // What LocalRedirect refuses (a control character) and what would leave the site.
+    public static TheoryData<string> OddReturnAddresses { get; } =
+        ["/\t/x", "/campaigns\n/7", "https://evil.example/", "//evil.example/", "/\\evil.example/", "/" + new string('a', 5_000)];
+
+    [Theory]
+    [MemberData(nameof(OddReturnAddresses))]
+    public async Task The_right_password_with_an_odd_return_address_signs_in_to_the_home_page(string returnUrl)
+    {
+        using var operatorClient = ClientFrom(OperatorAddress, stack.EndpointOf("admin"));
+
+        using var signedIn = await PostSignInAsync(operatorClient, DevelopmentTokens.OperatorUserName, stack.OperatorPassword, returnUrl);
+
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
         using var campaigns = await operatorClient.GetAsync("campaigns");
@@ -115,7 +179,7 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
     }
 
     // The sign-in form as a browser posts it: its antiforgery token and cookie first.
-    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string userName, string password)
+    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string userName, string password, string returnUrl = "/")
     {
         var form = await client.GetStringAsync("signin");
         var token = AntiforgeryField().Match(form).Groups["token"].Value;
@@ -124,12 +188,16 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
             ["__RequestVerificationToken"] = token,
             ["userName"] = userName,
             ["password"] = password,
-            ["returnUrl"] = "/",
+            ["returnUrl"] = returnUrl,
         }));
     }
 
-    // An HTTP client whose connections leave from the given loopback address, with its own cookies.
-    private static HttpClient ClientFrom(IPAddress local, Uri admin) => new(new SocketsHttpHandler
+    private static HttpClient ClientFrom(IPAddress local, Uri admin, string forwardedFor) =>
+        ClientFrom(local, admin, () => forwardedFor);
+
+    // An HTTP client whose connections leave from the given loopback address, with its own cookies
+    // and, when given, an X-Forwarded-For on each request as a proxy would add.
+    private static HttpClient ClientFrom(IPAddress local, Uri admin, Func<string>? forwardedFor = null) => new(new ForwardedFor(forwardedFor, new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         CookieContainer = new CookieContainer(),
@@ -148,8 +216,18 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
                 throw;
             }
         },
-    })
+    }))
     { BaseAddress = admin };
+
+    private sealed class ForwardedFor(Func<string>? client, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (client is not null)
+                request.Headers.Add("X-Forwarded-For", client());
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     private static Regex SignInPage() => new("/signin(\\?returnUrl=%2F)?$", RegexOptions.IgnoreCase);
 

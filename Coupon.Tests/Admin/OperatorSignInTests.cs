@@ -41,8 +41,20 @@ public sealed class OperatorSignInTests
     [InlineData("https://evil.example/", "/")]
     [InlineData("//evil.example/", "/")]
     [InlineData("/\\evil.example/", "/")]
+    [InlineData("/\t/x", "/")]
+    [InlineData("/campaigns\n/7", "/")]
+    [InlineData("/campaigns/\u0000", "/")]
+    [InlineData("", "/")]
     public void Sign_in_only_returns_to_pages_of_this_site(string? returnUrl, string expected) =>
         Assert.Equal(expected, SignInEndpoints.LocalOrHome(returnUrl));
+
+    [Fact]
+    public void A_very_long_return_address_goes_home()
+    {
+        Assert.Equal("/", SignInEndpoints.LocalOrHome("/" + new string('a', 5_000)));
+        var longest = "/" + new string('a', SignInEndpoints.MaxReturnUrlLength - 1);
+        Assert.Equal(longest, SignInEndpoints.LocalOrHome(longest));
+    }
 
     [Fact]
     public async Task Operator_tokens_carry_the_role_and_are_reused_for_a_minute()
