@@ -8,13 +8,15 @@ namespace Coupon.Tests.Faults;
 // history. Users come from a pool that moves on: at any moment about PoolSize users are asking,
 // NewUsersPerSecond join it and as many leave, so each user asks each campaign several times
 // while it is in the pool, and the campaigns keep finding users who have not won yet. Now and
-// then a user sends the same request twice at once (a double tap), to two apis or one.
+// then a user who just joined sends the same request twice at once (a double tap, to two apis or
+// one): often the user's first for that campaign, so both may win the race in Redis.
 public sealed class CampaignClients(IReadOnlyList<(string Name, IssuingClient Client)> apis, IReadOnlyList<long> campaigns, History history, int seed)
 {
     public const long FirstUser = 10_000_000;
     private const int PoolSize = 300;
     private const double NewUsersPerSecond = 10;
     private const double DoubleTaps = 0.2;
+    private const int NewestUsers = 10;
 
     public Task RunAsync(int clients, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => RunClientAsync(new Random(seed + 1 + client), stop))));
@@ -44,8 +46,9 @@ public sealed class CampaignClients(IReadOnlyList<(string Name, IssuingClient Cl
         while (!stop.IsCancellationRequested)
         {
             var couponId = campaigns[random.Next(campaigns.Count)];
-            var userId = FirstUser + (long)(history.Now.TotalSeconds * NewUsersPerSecond) + random.Next(PoolSize);
-            var answers = random.NextDouble() < DoubleTaps
+            var doubleTap = random.NextDouble() < DoubleTaps;
+            var userId = FirstUser + (long)(history.Now.TotalSeconds * NewUsersPerSecond) + PoolSize - 1 - random.Next(doubleTap ? NewestUsers : PoolSize);
+            var answers = doubleTap
                 ? await Task.WhenAll(IssueAsync(random.Next(apis.Count), couponId, userId), IssueAsync(random.Next(apis.Count), couponId, userId))
                 : [await IssueAsync(random.Next(apis.Count), couponId, userId)];
             // A paced client; one that got no answer (its api is down) waits a little longer.
