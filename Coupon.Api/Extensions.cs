@@ -28,6 +28,9 @@ public static class Extensions
         {
             redis.AsyncTimeout = Math.Min(redis.AsyncTimeout, (int)scriptDeadline.TotalMilliseconds);
             redis.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
+            // A Redis back from a restart is found within half a second, not after an
+            // exponential backoff grown while it was away: requests wait at most a second for it.
+            redis.ReconnectRetryPolicy = new StackExchange.Redis.LinearRetry(500);
         });
         builder.AddKafkaProducer<Null, byte[]>("kafka", settings =>
         {

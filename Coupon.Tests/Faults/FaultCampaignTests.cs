@@ -19,6 +19,9 @@ public sealed class FaultCampaignTests(StackFixture stack, ITestOutputHelper out
     private const int MinKinds = 5;
     private static readonly int?[] Quantities = [50, 400, 5_000, null];
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
+    // Longer than the api's longest decision (~3.5 s from its script to a recorded withdrawal),
+    // as the README asks of Worker:ReconcileGrace.
+    private static readonly TimeSpan ReconcileGrace = TimeSpan.FromSeconds(6);
     // The minimum number of faults may take this much longer than planned on a slow machine.
     private static readonly TimeSpan MaxOverrun = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ServingTimeout = TimeSpan.FromSeconds(60);
@@ -45,7 +48,7 @@ public sealed class FaultCampaignTests(StackFixture stack, ITestOutputHelper out
     {
         var shared = await stack.SharedProjectsAsync();
         // The reconciler re-publishes winners left without a row within the test.
-        await using var worker = await stack.StartReconcilingWorkerAsync(TimeSpan.FromSeconds(3));
+        await using var worker = await stack.StartReconcilingWorkerAsync(ReconcileGrace);
         await using var spare = await stack.StartProjectAsync(CouponProject.Api);
         ProjectHandle[] apiReplicas = [shared.Api, spare];
         using var first = new IssuingClient(shared.Api.BaseAddress, stack.Tokens);

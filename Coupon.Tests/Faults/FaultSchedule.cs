@@ -66,8 +66,12 @@ public sealed class FaultSchedule(int seed, int apiReplicas)
             FaultKind.MySqlStall => Seconds(2, 10),
             _ => Seconds(0, 3),
         };
-        // Beyond the api's delivery timeout (2 s once lowered, 5 s before), below the client's 10 s.
-        return new PlannedFault(next, duration, _random.Next(apiReplicas), Seconds(3, 6), Seconds(3, 6));
+        // After Kafka was slow or down, winners kept for the reconciler (their delivery timed out)
+        // live only in Redis until it re-publishes them: the next fault waits out its grace, so
+        // Redis emptied right after is not two faults at once.
+        var settle = next is FaultKind.KafkaSlow or FaultKind.KafkaDown ? Seconds(10, 12) : Seconds(3, 6);
+        // Beyond the api's delivery timeout (1.5 s), below the client's 10 s.
+        return new PlannedFault(next, duration, _random.Next(apiReplicas), Seconds(3, 6), settle);
     }
 
     private TimeSpan Seconds(double from, double to) => TimeSpan.FromSeconds(from + _random.NextDouble() * (to - from));

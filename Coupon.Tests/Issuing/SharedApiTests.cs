@@ -1,3 +1,4 @@
+using System.Net;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Issuing;
@@ -10,6 +11,15 @@ public abstract class SharedApiTests(StackFixture stack) : IAsyncLifetime
     protected IssuingClient Api { get; private set; } = null!;
     protected RedisProbe Redis { get; } = new(stack.RedisConnectionString);
     protected CampaignInvariants Invariants { get; } = new(stack.CouponDbConnectionString);
+
+    // Once a dependency is back, the api finds it within moments (Redis within half a second);
+    // a request in those moments is a 503 that leaves nothing, so the same user may ask again.
+    protected Task<HttpStatusCode> IssueOnceBackAsync(long couponId, long userId) =>
+        Poll.UntilAsync(async () =>
+        {
+            using var response = await Api.IssueAsync(couponId, userId);
+            return response.StatusCode;
+        }, status => status != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10));
 
     public async Task InitializeAsync() => Api = new IssuingClient((await Stack.SharedProjectsAsync()).Api.BaseAddress, Stack.Tokens);
 
