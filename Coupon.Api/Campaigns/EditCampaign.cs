@@ -10,11 +10,13 @@ using StackExchange.Redis;
 namespace Coupon.Api.Campaigns;
 
 // PUT /api/admin/coupons/{id}, with If-Match: the ETag (version) the client loaded; another
-// version is a 412 edit-conflict. The row changes in a transaction (the version column is EF's
-// concurrency token); the Redis meta changes by a script that also refuses a quantity below the
-// accepted count, atomically with issuing; the transaction commits only when Redis took the edit.
-// When the Redis write or the commit fails without a definite answer, the new meta is dropped:
-// the campaign answers 503 to issuers until the worker has rebuilt it from what MySQL holds.
+// version is a 412 edit-conflict. Without If-Match the edit applies to whatever is current: the
+// row is locked from its read to the commit, so concurrent edits apply one after another.
+// MySQL is the truth and Redis follows it, with the version both carry: before the commit the
+// Redis meta is narrowed to what both the old and the new version allow (a script that also
+// refuses a quantity below the accepted count, atomically with issuing), so a commit that fails
+// or hangs leaves nothing live that MySQL may not keep; after it, the new version goes live.
+// Whatever of that Redis could not take, the worker writes from MySQL's row.
 public static class EditCampaign
 {
     public static async Task<Results<Ok<CampaignView>, ValidationProblem, ProblemHttpResult>> Handle(
@@ -25,8 +27,8 @@ public static class EditCampaign
         if (errors.Count > 0)
             return ApiProblems.Invalid(errors);
 
-        // Through the execution strategy: a retrying one reruns the whole unit, Redis update included
-        // (it is idempotent). The api's answers 503 at the first error instead (Extensions.cs).
+        // Through the execution strategy: a retrying one reruns the whole unit, Redis steps
+        // included (a new token each time). The api's answers 503 at the first error instead (Extensions.cs).
         var logger = loggers.CreateLogger(typeof(EditCampaign));
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(
             ct => EditAsync(id, request, httpContext, db, state, cache, views, time, logger, ct), cancellationToken);
@@ -38,34 +40,32 @@ public static class EditCampaign
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var campaign = id > 0 ? await db.Campaigns.FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
+        // Not composed (no LIMIT around it): the lock is the statement's own.
+        var campaign = id > 0
+            ? (await db.Campaigns.FromSql($"SELECT * FROM coupons WHERE id = {id} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault()
+            : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
         if (!CampaignETag.Matches(httpContext.Request, campaign.Version))
             return ApiProblems.EditConflict(id);
 
+        var held = CampaignMeta.From(campaign);
         campaign.Apply(request, time.GetUtcNow().UtcDateTime);
         campaign.Version++;
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ApiProblems.EditConflict(id);
-        }
+        await db.SaveChangesAsync(cancellationToken);
 
         var meta = CampaignMeta.From(campaign);
+        var token = Guid.NewGuid().ToString("N");
         MetaUpdate result;
         long accepted;
         try
         {
-            (result, accepted) = await state.UpdateAsync(meta);
+            (result, accepted) = await state.ProposeAsync(meta, token);
         }
         catch
         {
-            // The script may have run: the transaction rolls back, so its meta must go too.
-            await InvalidateAsync(state, meta, logger);
+            // The script may have run: the transaction rolls back, so the held version goes live again.
+            await ApplyAsync(state, held, token, logger);
             throw;
         }
         switch (result)
@@ -75,36 +75,32 @@ public static class EditCampaign
                 {
                     ["totalQuantity"] = [$"Total quantity cannot be below the {accepted} coupons already accepted."],
                 }, ProblemCodes.QuantityBelowAccepted);
-            case MetaUpdate.Lost:
+            case not MetaUpdate.Updated:
+                // Lost, or a newer version than MySQL's: the worker rebuilds it from MySQL.
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; edit it again shortly.");
         }
 
-        try
-        {
-            await transaction.CommitAsync(CancellationToken.None);
-        }
-        catch
-        {
-            // Committed or not, nobody can tell: the worker rebuilds the meta from what MySQL kept.
-            await InvalidateAsync(state, meta, logger);
-            throw;
-        }
+        // Committed or not when this fails, nobody can tell: the narrowed meta is within both, and
+        // the worker writes the version MySQL kept once the row is no longer locked.
+        await transaction.CommitAsync(CancellationToken.None);
+        await ApplyAsync(state, meta, token, logger);
 
         cache.Set(campaign);
         CampaignETag.Set(httpContext.Response, campaign.Version);
         return TypedResults.Ok(views.ToView(campaign, accepted));
     }
 
-    // When Redis cannot be reached for this either, the worker finds the mismatched version itself.
-    private static async Task InvalidateAsync(CampaignRedisState state, CampaignMeta meta, ILogger logger)
+    // Refused when the edit's narrowing is not live (it never ran, or the worker has applied the
+    // version already); when Redis cannot be reached, the worker finds the pending edit itself.
+    private static async Task ApplyAsync(CampaignRedisState state, CampaignMeta meta, string token, ILogger logger)
     {
         try
         {
-            await state.InvalidateAsync(meta.CouponId, meta.Version);
+            await state.ApplyAsync(meta, token);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "The Redis meta of campaign {CouponId} version {Version} may disagree with MySQL; the worker rebuilds it",
+            logger.LogWarning(e, "The Redis meta of campaign {CouponId} may be narrower than version {Version} in MySQL; the worker writes it",
                 meta.CouponId, meta.Version);
         }
     }

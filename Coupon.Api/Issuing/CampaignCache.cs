@@ -25,12 +25,8 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
         var loading = false;
         if (_entries.TryGetValue(couponId, out var entry))
         {
-            if (entry.Loading is { IsCompletedSuccessfully: true, Result: not null })
-            {
-                if (entry.RefreshAt <= now)
-                    RefreshInBackground(couponId, entry, now);
-                return entry.Loading.Result;
-            }
+            if (Served(couponId, entry, now) is { } held)
+                return held;
             // A failed load (MySQL down) is asked again; an id found missing is not kept here.
             if (entry.Loading.IsCompleted)
                 _entries.TryRemove(KeyValuePair.Create(couponId, entry));
@@ -41,7 +37,7 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
             return null;
 
         entry = _entries.GetOrAdd(couponId, id => Added(id, new Entry(LoadAsync(id), now + _options.RefreshInterval)));
-        var campaign = await entry.Loading.WaitAsync(cancellationToken);
+        var campaign = await entry.Loading.WaitAsync(_options.LoadTimeout, time, cancellationToken);
         if (campaign is null)
             _entries.TryRemove(KeyValuePair.Create(couponId, entry));
         return campaign;
@@ -51,8 +47,13 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     public bool Holds(long couponId) => Held(couponId) is not null;
 
     // The public answer (sold out, closed, not open yet) for a campaign held here, from memory
-    // alone: no load, no query, whatever the id.
-    public string? PublicRejection(long couponId) => Held(couponId) is { } campaign ? FastReject(campaign) : null;
+    // alone: no request waits for a load, whatever the id. A copy past the refresh interval is
+    // reloaded in the background as GetAsync does, so an edit made through another api instance
+    // (a campaign reopened) shows here too.
+    public string? PublicRejection(long couponId) =>
+        _entries.TryGetValue(couponId, out var entry) && Served(couponId, entry, time.GetUtcNow()) is { } campaign
+            ? FastReject(campaign)
+            : null;
 
     // A problem code when the cache alone can tell the request is hopeless, otherwise null.
     public string? FastReject(CampaignSnapshot campaign)
@@ -87,6 +88,17 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
             new Entry(Task.FromResult<CampaignSnapshot?>(CampaignSnapshot.From(campaign)), now + _options.RefreshInterval));
     }
 
+    // The campaign of a loaded entry, reloaded in the background when due; null when not loaded
+    // or missing.
+    private CampaignSnapshot? Served(long couponId, Entry entry, DateTimeOffset now)
+    {
+        if (entry.Loading is not { IsCompletedSuccessfully: true, Result: { } campaign })
+            return null;
+        if (entry.RefreshAt <= now)
+            RefreshInBackground(couponId, entry, now);
+        return campaign;
+    }
+
     // The campaign as loaded, when it is loaded and exists; never starts a load.
     private CampaignSnapshot? Held(long couponId) =>
         _entries.TryGetValue(couponId, out var entry) && entry.Loading.IsCompletedSuccessfully ? entry.Loading.Result : null;
@@ -104,7 +116,7 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
             var reloading = new HighestId(LoadHighestIdAsync(), now + _options.RefreshInterval);
             highest = Interlocked.CompareExchange(ref _highest, reloading, highest) == highest ? reloading : Volatile.Read(ref _highest);
         }
-        return couponId <= await highest.Id.WaitAsync(cancellationToken);
+        return couponId <= await highest.Id.WaitAsync(_options.LoadTimeout, time, cancellationToken);
     }
 
     // Makes room for an entry about to be added: the bound holds whatever ids are asked.
@@ -136,11 +148,15 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
         }, TaskScheduler.Default);
     }
 
+    // A load past its deadline (MySQL hung) is cancelled, so a failed entry is asked again soon;
+    // a request waiting for it gives up at the same deadline (a 503) rather than after the
+    // driver's own cancellation has run its course.
     private async Task<CampaignSnapshot?> LoadAsync(long couponId)
     {
+        using var deadline = new CancellationTokenSource(_options.LoadTimeout, time);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == couponId);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == couponId, deadline.Token);
         if (campaign is null)
         {
             if (_missingUntil.Count >= _options.MaxCampaigns)
@@ -152,9 +168,10 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
 
     private async Task<long> LoadHighestIdAsync()
     {
+        using var deadline = new CancellationTokenSource(_options.LoadTimeout, time);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        return await db.Campaigns.MaxAsync(c => (long?)c.Id) ?? 0;
+        return await db.Campaigns.MaxAsync(c => (long?)c.Id, deadline.Token) ?? 0;
     }
 
     private sealed record HighestId(Task<long> Id, DateTimeOffset RefreshAt);

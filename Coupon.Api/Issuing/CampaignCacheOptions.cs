@@ -8,6 +8,10 @@ public sealed class CampaignCacheOptions
     // up after this); the stale copy keeps answering while the reload runs.
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    // How long a request waits for a campaign load (MySQL hung) before it is answered 503; the
+    // load itself is cancelled then. Campaigns already held keep answering from memory.
+    public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
+
     // How long a sold-out answer from Redis is repeated without asking Redis again.
     public TimeSpan SoldOutMemory { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -6,27 +6,11 @@ namespace Coupon.Api.Issuing;
 
 // Publishes an accepted issue and waits for Kafka's acknowledgement (idempotent, acks=all,
 // configured in Aspire:Confluent:Kafka:Producer). The answer says whether the event may exist.
-// A producer that hit a fatal error refuses every message from then on, so it is replaced by a
-// new one: the api answers 503 for the messages in flight, not for the rest of its life.
-public sealed class IssuedEventPublisher(KafkaProducerFactory<Null, byte[]> producers, ILogger<IssuedEventPublisher> logger) : IDisposable
+// A producer that hit a fatal error is replaced by a new one (RenewingKafkaProducer): the api
+// answers 503 for the messages in flight, not for the rest of its life.
+public sealed class IssuedEventPublisher(RenewingKafkaProducer<Null, byte[]> producers, ILogger<IssuedEventPublisher> logger)
 {
-    // Longer than a message's delivery timeout (1.5 s, Extensions.AddApplicationServices), so every
-    // message in flight has its outcome by then.
-    private static readonly TimeSpan FlushBeforeDisposing = TimeSpan.FromSeconds(30);
-
-    private readonly Lock _renewing = new();
-    private IProducer<Null, byte[]>? _producer;
-
-    private IProducer<Null, byte[]> Producer
-    {
-        get
-        {
-            if (Volatile.Read(ref _producer) is { } producer)
-                return producer;
-            lock (_renewing)
-                return _producer ??= producers.Create(RenewIfFatal);
-        }
-    }
+    private IProducer<Null, byte[]> Producer => producers.Current;
 
     public async Task<PersistenceStatus> PublishAsync(CouponIssuedEvent issued)
     {
@@ -70,30 +54,4 @@ public sealed class IssuedEventPublisher(KafkaProducerFactory<Null, byte[]> prod
             return PersistenceStatus.NotPersisted;
         }
     }
-
-    // librdkafka reports a fatal error through the errors callback, on the failed producer's thread.
-    private void RenewIfFatal(IProducer<Null, byte[]> failed, Error error)
-    {
-        if (!error.IsFatal)
-            return;
-        lock (_renewing)
-        {
-            // Reported once per producer, but a stale report must not replace a good producer.
-            if (_producer != failed)
-                return;
-            _producer = producers.Create(RenewIfFatal);
-        }
-        logger.LogError("The Kafka producer hit a fatal error ({Reason}); a new producer replaces it", error.Reason);
-        // Not on the failed producer's own thread, which disposing waits for. librdkafka reports
-        // the fatal error before the outcome of the messages in flight, and a disposed producer
-        // reports nothing more: flushing first delivers those outcomes, so no request waits forever.
-        _ = Task.Run(() =>
-        {
-            failed.Flush(FlushBeforeDisposing);
-            failed.Dispose();
-        });
-    }
-
-    // The container disposes this singleton at shutdown; the producer flushes and closes with it.
-    public void Dispose() => Volatile.Read(ref _producer)?.Dispose();
 }

@@ -19,7 +19,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         var transaction = Database.CreateTransaction();
         var commands = new List<Task>
         {
-            transaction.KeyDeleteAsync([keys.Winners, keys.Requests, keys.Reconciled]),
+            transaction.KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled]),
         };
         foreach (var chunk in (winners ?? []).Chunk(WinnersPerCommand))
         {
@@ -42,19 +42,30 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
-    // An operator's edit of a campaign whose state is present; atomic with the accepted count,
-    // so the quantity can never be set below what has been accepted.
-    public async Task<(MetaUpdate Result, long Accepted)> UpdateAsync(CampaignMeta meta)
+    // Before an operator's edit commits in MySQL: the meta narrowed to what both the held and the
+    // edited version allow, marked with the edit's token (update-meta.lua). Atomic with the
+    // accepted count, so the quantity can never be set below what has been accepted.
+    public Task<(MetaUpdate Result, long Accepted)> ProposeAsync(CampaignMeta meta, string token) =>
+        UpdateAsync(meta, "pending", token);
+
+    // The meta of the version MySQL holds, over the pending edit of `pending` (null: none pending);
+    // never over a newer version.
+    public Task<(MetaUpdate Result, long Accepted)> ApplyAsync(CampaignMeta meta, string? pending) =>
+        UpdateAsync(meta, "live", pending ?? "");
+
+    private async Task<(MetaUpdate Result, long Accepted)> UpdateAsync(CampaignMeta meta, string step, string token)
     {
         var keys = new CampaignKeys(meta.CouponId);
         var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version, step, token]).ConfigureAwait(false))!;
         var accepted = (long)result[1];
         return ((long)result[0]) switch
         {
             1 => (MetaUpdate.Updated, accepted),
             -1 => (MetaUpdate.Lost, accepted),
-            _ => (MetaUpdate.BelowAccepted, accepted),
+            -2 => (MetaUpdate.BelowAccepted, accepted),
+            -3 => (MetaUpdate.Stale, accepted),
+            _ => (MetaUpdate.OtherEditPending, accepted),
         };
     }
 

@@ -33,6 +33,10 @@ public enum MetaUpdate
     // The campaign's Redis state is gone; only the rebuild from MySQL may recreate it.
     Lost,
     BelowAccepted,
+    // Redis holds a newer version than the one written (or the same, for a pending edit).
+    Stale,
+    // The narrowed meta of another edit is live (or none is, where one was expected).
+    OtherEditPending,
 }
 
 public enum WithdrawResult

@@ -14,6 +14,8 @@ public static class KafkaClientExtensions
     private const string ProducerSection = "Aspire:Confluent:Kafka:Producer";
     private const string ConsumerSection = "Aspire:Confluent:Kafka:Consumer";
     private const int DefaultStatisticsIntervalMs = 5000;
+    // librdkafka's message.timeout.ms when none is configured.
+    private const int DefaultMessageTimeoutMs = 300_000;
 
     public static void AddKafkaProducer<TKey, TValue>(
         this IHostApplicationBuilder builder,
@@ -42,6 +44,12 @@ public static class KafkaClientExtensions
             return producer.Build();
         }));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<KafkaProducerFactory<TKey, TValue>>().Create());
+        // Longer than a message's delivery timeout, so a failed producer's messages in flight all
+        // have their outcome before it is disposed.
+        var flushBeforeDisposing = TimeSpan.FromMilliseconds(settings.Config.MessageTimeoutMs ?? DefaultMessageTimeoutMs) + TimeSpan.FromSeconds(25);
+        builder.Services.AddSingleton(sp => new RenewingKafkaProducer<TKey, TValue>(
+            sp.GetRequiredService<KafkaProducerFactory<TKey, TValue>>(), flushBeforeDisposing,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Confluent.Kafka.Producer")));
     }
 
     public static void AddKafkaConsumer<TKey, TValue>(

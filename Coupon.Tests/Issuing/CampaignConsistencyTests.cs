@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -134,6 +135,77 @@ public sealed class CampaignConsistencyTests(StackFixture stack) : SharedApiTest
         await Invariants.AssertAsync(campaign.Id, 10, accepted: [1, 2], refused: []);
     }
 
+    [Fact]
+    public async Task An_edit_whose_commit_hangs_leaves_the_redis_meta_mysql_holds_until_it_commits()
+    {
+        var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
+        using (var first = await Api.IssueAsync(campaign.Id, 1))
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var before = await StoresAsync(campaign.Id);
+
+        // Redis holds the edit's script back while MySQL is frozen with the edit's transaction
+        // open, so whatever the edit writes to Redis is written before a commit that hangs.
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(Stack.RedisConnectionString + ",allowAdmin=true"))
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+        var paused = Stopwatch.StartNew();
+        var edit = EditAsync(campaign, "Raised", 20, null);
+        Assert.True(await Poll.UntilAsync(EditInFlightAsync, open => open, TimeSpan.FromSeconds(2.5)), "The edit's transaction never started.");
+        string during;
+        using (FrozenProcess.Freeze(Stack.ProcessIdOf("mysql")))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4) - paused.Elapsed);
+            during = await LiveMetaAsync(campaign.Id);
+        }
+
+        // Nothing MySQL had not committed was live; once it commits, the edit is live in both.
+        Assert.Equal(before.LiveMeta, during);
+        using (var edited = await edit)
+            Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var after = await Poll.UntilAsync(() => StoresAsync(campaign.Id), s => s.Agree, RebuildTimeout);
+        Assert.True(after.Agree, after.ToString());
+        Assert.Equal(("Raised", 20, campaign.Version + 1), (after.Title, after.TotalQuantity.GetValueOrDefault(), after.Version));
+        using (var second = await Api.IssueAsync(campaign.Id, 2))
+            Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        await Invariants.AssertAsync(campaign.Id, 20, accepted: [1, 2], refused: []);
+    }
+
+    [Fact]
+    public async Task Concurrent_edits_without_if_match_all_apply_and_the_last_one_wins()
+    {
+        var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => EditAsync(campaign, $"Edit {i}", 10 + i, null)));
+        try
+        {
+            Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+            var views = await Task.WhenAll(answers.Select(async a => (await a.Content.ReadFromJsonAsync<CampaignView>())!));
+            Assert.Equal(Enumerable.Range(campaign.Version + 1, 6), views.Select(v => v.Version).Order());
+            var last = views.MaxBy(v => v.Version)!;
+            var stores = await StoresAsync(campaign.Id);
+            Assert.True(stores.Agree, stores.ToString());
+            Assert.Equal((last.Title, last.TotalQuantity, campaign.Version + 6), (stores.Title, stores.TotalQuantity, stores.Version));
+        }
+        finally
+        {
+            foreach (var answer in answers)
+                answer.Dispose();
+        }
+    }
+
+    // Transactions of other sessions are visible to root only (the PROCESS privilege).
+    private async Task<bool> EditInFlightAsync()
+    {
+        await using var connection = new MySqlConnection(Stack.MySqlRootConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_rows_modified > 0", connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync()) > 0;
+    }
+
+    // The meta fields the issue script reads, as Stores.LiveMeta writes them.
+    private async Task<string> LiveMetaAsync(long couponId) =>
+        Stores.LiveFields((await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(couponId).Meta))
+            .ToDictionary(e => e.Name.ToString(), e => e.Value.ToString()));
+
     private async Task<CampaignRequest> RequestAsync(string title)
     {
         var now = await Redis.NowAsync();
@@ -180,14 +252,17 @@ public sealed class CampaignConsistencyTests(StackFixture stack) : SharedApiTest
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         var meta = (await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(couponId).Meta))
-            .ToDictionary(e => e.Name.ToString(), e => (long)e.Value);
+            .ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
         return new Stores(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt32(1),
             new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
-            reader.GetInt32(4), string.Join(",", meta.OrderBy(e => e.Key).Select(e => $"{e.Key}={e.Value}")));
+            reader.GetInt32(4), string.Join(",", meta.OrderBy(e => e.Key).Select(e => $"{e.Key}={e.Value}")), Stores.LiveFields(meta));
     }
 
-    private sealed record Stores(string Title, int? TotalQuantity, DateTimeOffset IssueStart, DateTimeOffset IssueEnd, int Version, string Meta)
+    private sealed record Stores(string Title, int? TotalQuantity, DateTimeOffset IssueStart, DateTimeOffset IssueEnd, int Version, string Meta, string LiveMeta)
     {
+        public static string LiveFields(IReadOnlyDictionary<string, string> meta) =>
+            string.Join(",", ((string[])["total", "start", "end", "version"]).Select(f => $"{f}={meta.GetValueOrDefault(f)}"));
+
         public bool Agree => Meta == string.Join(",",
             $"end={IssueEnd.ToUnixTimeMilliseconds()}", $"start={IssueStart.ToUnixTimeMilliseconds()}",
             $"total={TotalQuantity ?? CampaignMeta.Unlimited}", $"version={Version}");

@@ -89,7 +89,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var meta = new CampaignMeta(campaign, 10, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 0);
 
         Assert.Equal(IssueOutcome.Unavailable, (await IssueAsync(campaign, 1)).Outcome);
-        Assert.Equal(MetaUpdate.Lost, (await _state.UpdateAsync(meta)).Result);
+        Assert.Equal(MetaUpdate.Lost, (await _state.ApplyAsync(meta, null)).Result);
         Assert.False(await _state.ExistsAsync(campaign));
 
         // The rebuild writes meta and winners together; issuing goes on from there.
@@ -106,11 +106,45 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
             await IssueAsync(campaign, user);
         var now = await RedisNowAsync();
 
-        var below = await _state.UpdateAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
+        var below = await _state.ApplyAsync(new CampaignMeta(campaign, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1), null);
         Assert.Equal((MetaUpdate.BelowAccepted, 3L), below);
-        var exact = await _state.UpdateAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1));
+        var exact = await _state.ApplyAsync(new CampaignMeta(campaign, 3, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(1).UtcDateTime, 1), null);
         Assert.Equal((MetaUpdate.Updated, 3L), exact);
         Assert.Equal(IssueOutcome.SoldOut, (await IssueAsync(campaign, 4)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_pending_edit_allows_only_what_both_versions_allow_until_its_version_goes_live()
+    {
+        var start = DateTime.UtcNow.AddMinutes(-10);
+        var held = await NewEditedCampaignAsync(new CampaignMeta(0, 10, start, start.AddHours(1), 1));
+        var edited = held with { TotalQuantity = 20, IssueStart = start.AddMinutes(5), IssueEnd = start.AddHours(2), Version = 2 };
+
+        Assert.Equal(MetaUpdate.Updated, (await _state.ProposeAsync(edited, "edit-2")).Result);
+        Assert.Equal(MetaFields(10, start.AddMinutes(5), start.AddHours(1), 1, "edit-2"), await MetaFieldsAsync(held.CouponId));
+        // Another edit of the same version (a replay), or a live write naming another edit, never wins.
+        Assert.Equal(MetaUpdate.Stale, (await _state.ProposeAsync(held with { Version = 1 }, "edit-late")).Result);
+        Assert.Equal(MetaUpdate.OtherEditPending, (await _state.ApplyAsync(edited, "edit-other")).Result);
+
+        Assert.Equal(MetaUpdate.Updated, (await _state.ApplyAsync(edited, "edit-2")).Result);
+        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CouponId));
+        // The api's own write after the worker's, and the held version written late, are refused.
+        Assert.Equal(MetaUpdate.OtherEditPending, (await _state.ApplyAsync(edited, "edit-2")).Result);
+        Assert.Equal(MetaUpdate.Stale, (await _state.ApplyAsync(held, null)).Result);
+        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CouponId));
+    }
+
+    [Fact]
+    public async Task A_rolled_back_edit_brings_back_the_held_version_and_an_unlimited_total_narrows_to_the_limited_one()
+    {
+        var start = DateTime.UtcNow.AddMinutes(-10);
+        var held = await NewEditedCampaignAsync(new CampaignMeta(0, null, start, start.AddHours(1), 4));
+
+        Assert.Equal(MetaUpdate.Updated, (await _state.ProposeAsync(held with { TotalQuantity = 3, Version = 5 }, "edit-5")).Result);
+        Assert.Equal(MetaFields(3, start, start.AddHours(1), 4, "edit-5"), await MetaFieldsAsync(held.CouponId));
+
+        Assert.Equal(MetaUpdate.Updated, (await _state.ApplyAsync(held, "edit-5")).Result);
+        Assert.Equal(MetaFields(CampaignMeta.Unlimited, start, start.AddHours(1), 4, null), await MetaFieldsAsync(held.CouponId));
     }
 
     [Fact]
@@ -248,6 +282,28 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var time = (RedisResult[])(await _redis.GetDatabase().ExecuteAsync("TIME"))!;
         return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
     }
+
+    // Two winners, so the accepted count is checked too.
+    private async Task<CampaignMeta> NewEditedCampaignAsync(CampaignMeta meta)
+    {
+        var placed = meta with { CouponId = NextCampaign() };
+        await _state.ReplaceAsync(placed, [new(1, 0), new(2, 0)]);
+        return placed;
+    }
+
+    private async Task<string> MetaFieldsAsync(long couponId) =>
+        string.Join(",", (await _redis.GetDatabase().HashGetAllAsync(new CampaignKeys(couponId).Meta))
+            .OrderBy(e => e.Name.ToString(), StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"));
+
+    private static string MetaFields(long total, DateTime start, DateTime end, int version, string? pending) =>
+        string.Join(",", new[]
+        {
+            $"end={new DateTimeOffset(end).ToUnixTimeMilliseconds()}",
+            pending is null ? null : $"pending={pending}",
+            $"start={new DateTimeOffset(start).ToUnixTimeMilliseconds()}",
+            $"total={total}",
+            $"version={version}",
+        }.OfType<string>());
 
     private async Task<long> NewOpenCampaignAsync(int? total)
     {

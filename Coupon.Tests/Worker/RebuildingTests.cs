@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;
+using Coupon.Tests.Issuing;
 using StackExchange.Redis;
 
 namespace Coupon.Tests.Worker;
@@ -74,6 +77,47 @@ public sealed class RebuildingTests(StackFixture stack) : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, answers[^1]);
         Assert.Equal(HttpStatusCode.Conflict, await IssueAsync(api, couponId, 1));
         Assert.Equal(Quantity, await _scenario.AssertInvariantsAsync(couponId));
+    }
+
+    [Fact]
+    public async Task A_campaign_that_has_ended_is_rebuilt_too_so_its_counts_are_right_and_it_can_be_edited()
+    {
+        var shared = await stack.SharedProjectsAsync();
+        using var api = new IssuingClient(shared.Api.BaseAddress, stack.Tokens);
+        await using var redis = new RedisProbe(stack.RedisConnectionString);
+        var now = await redis.NowAsync();
+        var campaign = await api.CreateCampaignAsync(Quantity, now.AddMinutes(-1), now.AddSeconds(3));
+        foreach (var userId in new long[] { 1, 2, 3 })
+        {
+            using var issued = await api.IssueAsync(campaign.Id, userId);
+            Assert.Equal(HttpStatusCode.Accepted, issued.StatusCode);
+        }
+        await _scenario.WaitForRowsAsync(campaign.Id, 3, TimeSpan.FromSeconds(30));
+        await redis.WaitUntilAsync(campaign.IssueEnd);
+
+        await stack.RestartRedisEmptyAsync();
+
+        // Reopened by an operator: answered 503 only until the worker has rebuilt the state.
+        var reopen = new CampaignRequest(campaign.Title, Quantity, campaign.DiscountAmount, campaign.MinOrderAmount,
+            campaign.IssueStart, DateTimeOffset.UtcNow.AddHours(1));
+        var edited = await Poll.UntilAsync(async () =>
+        {
+            using var edit = await api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", api.OperatorToken, JsonContent.Create(reopen));
+            return edit.StatusCode;
+        }, status => status != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.OK, edited);
+
+        using (var stats = await api.SendAsync(HttpMethod.Get, $"/api/admin/coupons/{campaign.Id}/stats", api.OperatorToken))
+        {
+            var counts = (await stats.Content.ReadFromJsonAsync<CampaignStats>())!;
+            Assert.Equal((3L, 3L), (counts.Accepted, counts.Persisted));
+        }
+        using (var again = await api.IssueAsync(campaign.Id, 1))
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using (var next = await api.IssueAsync(campaign.Id, 4))
+            Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+        await _scenario.WaitForRowsAsync(campaign.Id, 4, TimeSpan.FromSeconds(30));
+        Assert.Equal(4, await _scenario.AssertInvariantsAsync(campaign.Id));
     }
 
     private async Task<HttpStatusCode> IssueAsync(HttpClient api, long couponId, long userId)

@@ -9,7 +9,7 @@ namespace Coupon.Worker.Persisting;
 // Events the worker cannot persist go to `coupon-issued.dlq` unchanged, with headers saying why
 // and where they came from, so the partition keeps moving and nothing is silently dropped.
 public sealed partial class DeadLetters(
-    IProducer<byte[], byte[]> producer,
+    RenewingKafkaProducer<byte[], byte[]> producer,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     ILogger<DeadLetters> logger)
@@ -33,7 +33,7 @@ public sealed partial class DeadLetters(
             $"{source.Topic}/{source.Partition.Value}@{source.Offset.Value}")));
         headers.Add(WorkerHeader, Encoding.UTF8.GetBytes(options.Value.Instance));
 
-        await producer.ProduceAsync(CouponTopics.IssuedDeadLetter, new Message<byte[], byte[]>
+        await producer.Current.ProduceAsync(CouponTopics.IssuedDeadLetter, new Message<byte[], byte[]>
         {
             Key = source.Message.Key,
             Value = source.Message.Value,

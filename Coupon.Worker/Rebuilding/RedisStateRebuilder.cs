@@ -6,12 +6,12 @@ using StackExchange.Redis;
 
 namespace Coupon.Worker.Rebuilding;
 
-// After Redis lost a campaign's state (restarted empty, failed over, or only some winners lost),
-// or holds it from another version of the row than MySQL's (an edit failed half-way; that meta
-// is dropped first), the api answers 503 for it. This rebuilds the state from MySQL, but only once every event accepted before the loss is
+// After Redis lost a campaign's state (restarted empty, failed over, or only some winners lost)
+// the api answers 503 for it. This rebuilds the state from MySQL, but only once every event accepted before the loss is
 // persisted (the group has drained the topic up to the watermarks taken at detection), so the
 // rebuilt winners are complete and issuing can never go past the quantity. A Redis lock keeps
-// it to one worker instance per campaign.
+// it to one worker instance per campaign. A meta of another version than MySQL's, or narrowed
+// by an edit whose outcome the api could not write (EditCampaign), is brought to MySQL's row.
 public sealed partial class RedisStateRebuilder(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
@@ -64,21 +64,22 @@ public sealed partial class RedisStateRebuilder(
         }
     }
 
-    // Campaigns not over yet whose meta is missing, or was written from another version than the
-    // row's (an edit or a create failed half-way and could not drop it then), or whose winners are
-    // fewer than their rows (part of the state lost). Such a meta is dropped first, so that
-    // nothing is accepted against it while the group drains.
+    // Campaigns whose meta is missing, or whose winners are fewer than their rows (part of the
+    // state lost), and whose meta cannot be brought to MySQL's version. Campaigns that ended
+    // within the reconciler's lookback count too: an operator may still reopen one, and its
+    // counts are read from Redis. A meta that is to be rebuilt is dropped first, so that nothing
+    // is accepted against it while the group drains.
     private async Task<List<long>> LostCampaignsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var now = Time.GetUtcNow().UtcDateTime;
-        var live = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > now)
+        var since = (Time.GetUtcNow() - _options.ReconcileLookback).UtcDateTime;
+        var recent = await db.Campaigns.AsNoTracking().Where(c => c.IssueEnd > since)
             .Select(c => new { c.Id, c.Version, c.IssuedQuantity }).ToListAsync(cancellationToken);
 
         var batch = redis.GetDatabase().CreateBatch();
-        var states = live.Select(c => (c.Id, c.Version, Rows: c.IssuedQuantity,
-            Meta: batch.HashGetAsync(new CampaignKeys(c.Id).Meta, "version"),
+        var states = recent.Select(c => (c.Id, c.Version, Rows: c.IssuedQuantity,
+            Meta: batch.HashGetAsync(new CampaignKeys(c.Id).Meta, ["version", "pending"]),
             Winners: batch.HashLengthAsync(new CampaignKeys(c.Id).Winners))).ToList();
         batch.Execute();
         try
@@ -94,14 +95,12 @@ public sealed partial class RedisStateRebuilder(
         var lost = new List<long>();
         foreach (var (id, version, rows, meta, winners) in states.Where(s => s.Meta.IsCompletedSuccessfully && s.Winners.IsCompletedSuccessfully))
         {
-            if ((int?)meta.Result != version)
+            var (written, pending) = ((int?)meta.Result[0], (string?)meta.Result[1]);
+            if (written != version || pending is not null)
             {
-                if ((int?)meta.Result is { } written && await CurrentVersionAsync(db, id, cancellationToken) != written)
-                {
-                    LogStale(id, written, version);
-                    await state.InvalidateAsync(id, written);
-                }
                 // A meta without a version predates them: it is kept.
+                if (written is not null || pending is not null)
+                    await BringToMySqlAsync(db, id, written, pending, cancellationToken);
                 if (!await state.ExistsAsync(id))
                 {
                     lost.Add(id);
@@ -117,11 +116,27 @@ public sealed partial class RedisStateRebuilder(
         return lost;
     }
 
-    // Read with a shared lock: an edit in flight holds the row until it commits or rolls back and
-    // writes its meta before that, so a version that differs after this read differs for good.
-    private static Task<int> CurrentVersionAsync(CouponDbContext db, long couponId, CancellationToken cancellationToken) =>
-        db.Database.SqlQuery<int>($"SELECT version AS Value FROM coupons WHERE id = {couponId} LOCK IN SHARE MODE")
-            .SingleAsync(cancellationToken);
+    // The row is read with a shared lock: an edit in flight holds it until it commits or rolls
+    // back and narrows the meta only while it holds it, so what this reads is what MySQL keeps for
+    // the edit seen pending. Written over that edit only (a newer one may have begun since), never
+    // over a newer version; a meta that cannot take the row's (below its accepted count, newer
+    // than MySQL's) is dropped, to be rebuilt.
+    private async Task BringToMySqlAsync(CouponDbContext db, long couponId, int? written, string? pending, CancellationToken cancellationToken)
+    {
+        var row = (await db.Campaigns.FromSql($"SELECT * FROM coupons WHERE id = {couponId} LOCK IN SHARE MODE")
+            .AsNoTracking().ToListAsync(cancellationToken)).Single();
+        var (result, _) = await state.ApplyAsync(CampaignMeta.From(row), pending);
+        switch (result)
+        {
+            case MetaUpdate.Updated:
+                LogBrought(couponId, written, row.Version);
+                break;
+            case MetaUpdate.BelowAccepted or MetaUpdate.Stale when written is { } version:
+                LogStale(couponId, version, row.Version);
+                await state.InvalidateAsync(couponId, version);
+                break;
+        }
+    }
 
     private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
     {
@@ -155,6 +170,9 @@ public sealed partial class RedisStateRebuilder(
 
     [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} is of version {Written}, MySQL's of {Version}; dropping it to rebuild it")]
     private partial void LogStale(long couponId, int written, int version);
+
+    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} (version {Written}) was brought to version {Version} from MySQL")]
+    private partial void LogBrought(long couponId, int? written, int version);
 
     [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
     private partial void LogRebuilt(long couponId, int winners);

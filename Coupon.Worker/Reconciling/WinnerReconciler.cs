@@ -19,7 +19,7 @@ public sealed partial class WinnerReconciler(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
     CampaignRedisState state,
-    IProducer<byte[], byte[]> producer,
+    RenewingKafkaProducer<byte[], byte[]> producer,
     Persisting.MigrationGate migrations,
     WorkerMetrics metrics,
     TimeProvider time,
@@ -130,7 +130,7 @@ public sealed partial class WinnerReconciler(
             if (!await state.ClaimForReconcileAsync(couponId, userId, acceptedAtMs, now, _options.ReconcileRepeat))
                 continue;
             var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
-            await producer.ProduceAsync(CouponTopics.Issued, new Message<byte[], byte[]>
+            await producer.Current.ProduceAsync(CouponTopics.Issued, new Message<byte[], byte[]>
             {
                 Value = issued.ToJson(),
                 Headers = TraceHeaders.From(System.Diagnostics.Activity.Current),
