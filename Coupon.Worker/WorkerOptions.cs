@@ -17,7 +17,9 @@ public sealed class WorkerOptions
 
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    // A winner older than the grace period without a row is re-published.
+    // A winner older than the grace period without a row is re-published. Keep it longer than the
+    // api's longest decision (about 3.5 s from its script to a withdrawal recorded in MySQL), so
+    // a winner the api is still deciding about is never re-published.
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -28,7 +30,7 @@ public sealed class WorkerOptions
     public TimeSpan ReconcileLookback { get; set; } = TimeSpan.FromDays(1);
 
     // How often campaigns are checked for a lost Redis state, and how long an acceptance may
-    // still be on its way to Kafka when the loss is seen (the api's delivery timeout, 5 s).
+    // still be on its way to Kafka when the loss is seen (longer than the api's delivery timeout, 1.5 s).
     public TimeSpan RebuildCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RebuildSettle { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RebuildDrainTimeout { get; set; } = TimeSpan.FromMinutes(2);

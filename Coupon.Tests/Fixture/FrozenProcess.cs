@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Coupon.Tests.Fixture;
 
 // A server or project process frozen (SIGSTOP) with its connections open, as a hung host looks
@@ -13,7 +10,7 @@ public sealed class FrozenProcess : IDisposable
     private FrozenProcess(int pid)
     {
         _pid = pid;
-        Send("STOP", pid);
+        ProcessSignals.Stop(pid);
     }
 
     public static FrozenProcess Freeze(int pid) => new(pid);
@@ -23,15 +20,8 @@ public sealed class FrozenProcess : IDisposable
         if (_resumed)
             return;
         _resumed = true;
-        Send("CONT", _pid);
+        ProcessSignals.Continue(_pid);
     }
 
     public void Dispose() => Resume();
-
-    private static void Send(string signal, int pid)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
 }

@@ -90,10 +90,8 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
             (HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", Api.OperatorToken),
         };
 
-        var mysql = Stack.ProcessIdOf("mysql");
-        if (hung)
-            Signal("STOP", mysql);
-        else
+        var frozen = hung ? FrozenProcess.Freeze(Stack.ProcessIdOf("mysql")) : null;
+        if (!hung)
             await Stack.StopResourceAsync("mysql");
         var answers = new List<string>();
         try
@@ -112,8 +110,8 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
         }
         finally
         {
-            if (hung)
-                Signal("CONT", mysql);
+            if (frozen is not null)
+                frozen.Dispose();
             else
                 await Stack.StartResourceAsync("mysql");
         }
@@ -152,15 +150,8 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
             foreach (var stall in (double[])[0.8, 1.2, 1.6, 8, 1.0, 1.4])
             {
                 await Task.Delay(TimeSpan.FromSeconds(1.5));
-                Signal("STOP", redis);
-                try
-                {
+                using (FrozenProcess.Freeze(redis))
                     await Task.Delay(TimeSpan.FromSeconds(stall));
-                }
-                finally
-                {
-                    Signal("CONT", redis);
-                }
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
@@ -276,25 +267,10 @@ public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(st
     private async Task StallRedisUnderLoadAsync(TimeSpan stall, CancellationTokenSource stop, Task load)
     {
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var redis = Stack.ProcessIdOf("redis");
-        Signal("STOP", redis);
-        try
-        {
+        using (FrozenProcess.Freeze(Stack.ProcessIdOf("redis")))
             await Task.Delay(stall);
-        }
-        finally
-        {
-            Signal("CONT", redis);
-        }
         await Task.Delay(TimeSpan.FromSeconds(3));
         await stop.CancelAsync();
         await load;
-    }
-
-    private static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
     }
 }

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace Coupon.Tests.Faults;
+namespace Coupon.Tests.Fixture;
 
 // SIGSTOP and SIGCONT through libc's kill(2): a stopped server keeps its connections open and
 // answers nothing, the "late answer" a clean stop never shows.
