@@ -102,7 +102,13 @@ public sealed class FaultCampaignTests(StackFixture stack, ITestOutputHelper out
                 violations.Add($"{apiReplicas[api].Resource} does not issue: {notServing}");
         }
         var drained = await DrainedAsync(campaigns, invariants, redis);
-        var requests = history.Requests;
+        var kills = injected.Where(fault => fault.Fault.Kind == FaultKind.ApiKilled)
+            .Select(fault => (Api: apiReplicas[fault.Fault.ApiReplica].Resource, From: fault.At, To: fault.At + fault.Faulty)).ToList();
+        var requests = history.Requests
+            .Select(request => kills.Any(kill => kill.Api == request.Api && request.Start <= kill.To && request.End >= kill.From)
+                ? request with { Answer = request.Answer.AcrossKill() }
+                : request)
+            .ToList();
         violations.AddRange(HistoryChecker.Check(requests, [.. drained.Select(c => c.Campaign)]));
 
         var summary = CampaignSummary.Lines(seed, ran, injected, requests, drained, violations);

@@ -32,6 +32,12 @@ public sealed record IssueAnswer(int? Status, string? Code, bool RetryAfter, str
 
     public static IssueAnswer NoAnswer(Exception error) => new(null, null, false, error.GetType().Name);
 
+    // The HTTP client sends a request again, unseen, when its pooled connection closes before any
+    // answer (SocketsHttpHandler's retry on a reused connection): one in flight when its api was
+    // killed may have run there and then been answered by the restarted api. That answer says
+    // nothing of the first try, so the request counts as unanswered.
+    public IssueAnswer AcrossKill() => new(null, null, false, $"in flight when its api was killed, then answered {this}");
+
     public Verdict Verdict => Status switch
     {
         null => Verdict.Indeterminate,
