@@ -31,7 +31,7 @@ status=0
 # The fixture's servers and projects write their output here (read it when a test fails).
 export COUPON_STACK_LOG="$PWD/$results/stack.log"
 dotnet test Coupon.sln --no-build --logger trx --results-directory "$results" \
-  --blame-hang-timeout 5m --blame-hang-dump-type none || status=$?
+  --blame-hang-timeout 10m --blame-hang-dump-type none || status=$?
 
 # Sum the counters of every trx file: <Counters total=".." passed=".." failed=".." error=".." ...>.
 shopt -s nullglob

@@ -23,7 +23,7 @@ public sealed class FaultCampaignTests(StackFixture stack, ITestOutputHelper out
     // as the README asks of Worker:ReconcileGrace.
     private static readonly TimeSpan ReconcileGrace = TimeSpan.FromSeconds(6);
     // The minimum number of faults may take this much longer than planned on a slow machine.
-    private static readonly TimeSpan MaxOverrun = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxOverrun = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ServingTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(45);
 
