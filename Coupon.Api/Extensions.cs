@@ -91,7 +91,8 @@ public static class Extensions
         app.UseForwardedClientAddress();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<RequestDeadline>();
+        // The api's own endpoints; /health bounds each check by itself and must report, not fail.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestDeadline>());
         app.UseMiddleware<PublicRejections>();
         app.UseAuthentication();
         app.UseAuthorization();

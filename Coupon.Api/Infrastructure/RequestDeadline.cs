@@ -1,6 +1,6 @@
 namespace Coupon.Api.Infrastructure;
 
-// Every request's cancellation token (what the endpoints pass to EF and MySqlConnector) fires
+// Every api request's cancellation token (what the endpoints pass to EF and MySqlConnector) fires
 // after Api:RequestDeadline as well as when the client goes away: a hung MySQL answers 503 +
 // Retry-After (ApiExceptionHandler) instead of holding the request for the connector's own
 // timeouts (15 s to open a connection, 30 s a command).
