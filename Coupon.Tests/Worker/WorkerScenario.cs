@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using Confluent.Kafka;
 using Coupon.Core.Contracts;
 using Coupon.Core.Messaging;
 using Coupon.Kafka;
 using Coupon.Tests.Fixture;
+using Coupon.Tests.Issuing;
 using MySqlConnector;
 
 namespace Coupon.Tests.Worker;
@@ -25,14 +24,9 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
 
     public async Task<long> CreateCampaignAsync(Uri api, int? totalQuantity)
     {
-        using var client = new HttpClient { BaseAddress = api };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            stack.Tokens.CreateOperatorToken("worker-tests", TimeSpan.FromMinutes(5)));
+        using var client = new IssuingClient(api, stack.Tokens);
         var now = DateTimeOffset.UtcNow;
-        var response = await client.PostAsJsonAsync("/api/admin/coupons",
-            new CampaignRequest($"worker test {Guid.NewGuid():N}", totalQuantity, 1000m, 0m, now.AddMinutes(-1), now.AddHours(1)));
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<CampaignView>())!.Id;
+        return (await client.CreateCampaignAsync(totalQuantity, now.AddMinutes(-1), now.AddHours(1), $"worker test {Guid.NewGuid():N}")).Id;
     }
 
     public async Task ProduceAsync(long couponId, IEnumerable<long> userIds)
@@ -122,23 +116,63 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return found;
     }
 
-    // The worker group's committed offsets and the high watermarks of `coupon-issued`, summed
-    // over its partitions, read by a consumer of the group that never joins it.
-    public (long Committed, long High) GroupProgress()
+    // The worker group's committed offset of each `coupon-issued` partition (0 where it has none),
+    // read by a consumer of the group that never joins it.
+    public IReadOnlyDictionary<int, long> CommittedOffsets()
     {
         using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
             BootstrapServers = stack.KafkaBootstrapServers,
             GroupId = "coupon-worker",
         }).Build();
-        var partitions = Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions)
-            .Select(p => new TopicPartition(CouponTopics.Issued, p))
-            .ToList();
-        var timeout = TimeSpan.FromSeconds(5);
-        var committed = probe.Committed(partitions, timeout).Sum(c => Math.Max(0, c.Offset.Value));
-        var high = partitions.Sum(p => probe.QueryWatermarkOffsets(p, timeout).High.Value);
-        return (committed, high);
+        return probe.Committed(IssuedPartitions(), TimeSpan.FromSeconds(5))
+            .ToDictionary(c => c.Partition.Value, c => Math.Max(0, c.Offset.Value));
     }
+
+    // The campaign's events in `coupon-issued` from the given offsets to the end of each partition.
+    public IReadOnlyList<(TopicPartitionOffset Position, CouponIssuedEvent Issued)> ReadIssued(long couponId, IReadOnlyDictionary<int, long> from)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = stack.KafkaBootstrapServers,
+            GroupId = $"issued-reader-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+        }).Build();
+        var timeout = TimeSpan.FromSeconds(5);
+        var remaining = IssuedPartitions()
+            .Select(p => (Partition: p, From: from[p.Partition.Value], High: consumer.QueryWatermarkOffsets(p, timeout).High.Value))
+            .Where(p => p.From < p.High)
+            .ToDictionary(p => p.Partition.Partition.Value, p => p.High);
+        consumer.Assign(remaining.Keys.Select(p => new TopicPartitionOffset(CouponTopics.Issued, p, from[p])));
+        var found = new List<(TopicPartitionOffset, CouponIssuedEvent)>();
+        var deadline = Stopwatch.StartNew();
+        while (remaining.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
+                continue;
+            if (CouponIssuedEvent.TryParse(result.Message.Value, out var issued) && issued.CouponId == couponId)
+                found.Add((result.TopicPartitionOffset, issued));
+            if (result.Offset.Value + 1 >= remaining[result.Partition.Value])
+                remaining.Remove(result.Partition.Value);
+        }
+        Assert.True(remaining.Count == 0, $"coupon-issued partitions {string.Join(", ", remaining.Keys)} not read to their end in 60 s");
+        return found;
+    }
+
+    public async Task<IReadOnlyList<long>> UsersWithRowsAsync(long couponId)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @c", connection);
+        command.Parameters.AddWithValue("@c", couponId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var users = new List<long>();
+        while (await reader.ReadAsync())
+            users.Add(reader.GetInt64(0));
+        return users;
+    }
+
+    private static List<TopicPartition> IssuedPartitions() =>
+        Enumerable.Range(0, EmbeddedKafka.IssuedTopicPartitions).Select(p => new TopicPartition(CouponTopics.Issued, p)).ToList();
 
     private async Task<MySqlConnection> OpenAsync()
     {
