@@ -13,7 +13,7 @@ namespace Coupon.Tests.Admin;
 
 // The console in a real browser against the real stack: admin, api and worker processes on the
 // fixture's Redis, MariaDB and embedded Kafka. Screenshots land in TestResults/screenshots.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 {
     private static readonly TimeZoneInfo Seoul = TimeZoneInfo.FindSystemTimeZoneById(AdminBrowser.OperatorTimeZone);

@@ -11,7 +11,7 @@ namespace Coupon.Tests.Admin;
 
 // Sign-in, sign-out and open sessions against the real admin process: what a stranger can and
 // cannot do to the operator's access, over plain HTTP from chosen client addresses and in Chromium.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsyncLifetime
 {
     private static readonly IPAddress OperatorAddress = IPAddress.Loopback;

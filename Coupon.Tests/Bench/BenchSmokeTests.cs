@@ -10,7 +10,7 @@ namespace Coupon.Tests.Bench;
 // The benchmark of bench/ in miniature (a second or two per step, a few connections): every step
 // runs, answers what it should, and leaves the invariants holding in MySQL; the report and the
 // chart are written. The full run is not part of CI (see bench/README.md).
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class BenchSmokeTests(StackFixture fixture, ITestOutputHelper output)
 {
     private static readonly BenchOptions Tiny = new()

@@ -10,7 +10,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Coupon.Tests.Dashboard;
 
 // The Aspire dashboard of the run's AppHost, in Chromium: how a developer watches Coupon.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class DashboardTests(StackFixture stack) : SharedApiTests(stack)
 {
     private static readonly string[] Resources = ["redis", "kafka", "mysql", "coupondb", "api", "worker", "admin"];

@@ -11,7 +11,7 @@ namespace Coupon.Tests.Faults;
 // fault at a time; the clients' history is then judged against MySQL (HistoryChecker). The seed
 // is printed and in every failure, so a run can be replayed: COUPON_FAULT_SEED=<seed>. The
 // campaign lasts COUPON_FAULT_CAMPAIGN_SECONDS (180 by default; the README's long run is 1200).
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class FaultCampaignTests(StackFixture stack, ITestOutputHelper output)
 {
     private const int Clients = 24;

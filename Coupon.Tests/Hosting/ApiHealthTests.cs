@@ -6,7 +6,7 @@ namespace Coupon.Tests.Hosting;
 
 // The api's /health is what the AppHost waits for and operators look at: green with its three
 // dependencies, red while Redis is down, green again once it is back.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ApiHealthTests(StackFixture stack)
 {
     [Fact]

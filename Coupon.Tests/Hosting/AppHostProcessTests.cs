@@ -7,7 +7,7 @@ namespace Coupon.Tests.Hosting;
 // `./run.sh` as a developer runs it: the AppHost in a process of its own, the dashboard's sign-in
 // link on the console, every resource healthy; and whichever way it ends, nothing of it is left.
 // In the stack collection, so that one stack starts at a time.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class AppHostProcessTests(StackFixture stack) : IDisposable
 {
     private static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(30);

@@ -19,7 +19,7 @@ namespace Coupon.Tests.Hosting;
 
 // The AppHost as a whole, started again beside the run's shared one: other settings, replicas,
 // a restart on the same state folder. In the stack collection, so one app starts at a time.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-apphost-").FullName;

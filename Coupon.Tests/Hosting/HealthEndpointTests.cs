@@ -10,7 +10,7 @@ namespace Coupon.Tests.Hosting;
 
 // /health and /metrics are cheap and say nothing to strangers, and an api whose producer hit a
 // fatal error does not stay green while refusing every issue.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class HealthEndpointTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack)
 {
     [Fact]

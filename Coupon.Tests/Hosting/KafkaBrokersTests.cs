@@ -16,7 +16,7 @@ namespace Coupon.Tests.Hosting;
 // The AppHost with three Kafka brokers (AppHost:KafkaBrokers=3), every partition replicated on
 // all three, api and worker on them. An app of its own, as one test: each start costs a minute,
 // and the run's shared stack keeps the one broker the local stack runs.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class KafkaBrokersTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private const int LoadQuantity = 1_000_000;

@@ -12,7 +12,7 @@ namespace Coupon.Tests.Hosting;
 
 // Kestrel's connection limits (Kestrel:Limits in each app's appsettings.json): what the apps
 // configure, and an api refusing the connection past its limit while it serves the ones within.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class KestrelLimitsTests(StackFixture stack)
 {
     private const int Limit = 4;

@@ -16,7 +16,7 @@ namespace Coupon.Tests.Hosting;
 
 // The AppHost with redis as a local Redis Cluster of three masters (AppHost:RedisShards=3), api
 // and worker on it through Aspire's client integration, as one test: each start costs a minute.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private const string StoppedShard = "redis-2";

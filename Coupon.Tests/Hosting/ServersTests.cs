@@ -7,7 +7,7 @@ using StackExchange.Redis;
 
 namespace Coupon.Tests.Hosting;
 
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ServersTests(StackFixture stack)
 {
     [Fact]

@@ -8,7 +8,7 @@ using Coupon.Tests.Fixture;
 namespace Coupon.Tests.Issuing;
 
 // Whatever a client sends, it gets a clear 4xx problem (never a 5xx) and nothing changes.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
 {
     private const long User = 900_001;

@@ -9,7 +9,7 @@ namespace Coupon.Tests.Issuing;
 
 // The operator endpoints: create, edit, list, stats and the system page, with MySQL and Redis
 // written together.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class CampaignAdminTests(StackFixture stack) : SharedApiTests(stack)
 {
     [Fact]

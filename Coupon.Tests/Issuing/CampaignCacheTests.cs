@@ -9,7 +9,7 @@ namespace Coupon.Tests.Issuing;
 // The api's in-process campaign cache seen from a second replica: it follows an edit made
 // through the other within its refresh interval, and a hung MySQL costs a request for a
 // campaign it does not hold yet a short deadline, not the hang.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class CampaignCacheTests(StackFixture stack) : IAsyncLifetime
 {
     private readonly RedisProbe _redis = new(stack.RedisConnectionString);

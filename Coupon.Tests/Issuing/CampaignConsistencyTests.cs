@@ -12,7 +12,7 @@ namespace Coupon.Tests.Issuing;
 
 // Campaign creates and edits keep MySQL and Redis agreeing: versions with ETag / If-Match, the
 // Idempotency-Key of a create, and creates and edits whose Redis write fails half-way.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class CampaignConsistencyTests(StackFixture stack) : SharedApiTests(stack)
 {
     private static readonly TimeSpan RebuildTimeout = TimeSpan.FromSeconds(60);

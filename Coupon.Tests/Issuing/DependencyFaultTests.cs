@@ -9,7 +9,7 @@ namespace Coupon.Tests.Issuing;
 
 // A dependency that stalls or goes away never ends the shared api or worker: they are the same
 // processes afterwards, they serve, and what they accepted meanwhile is persisted.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class DependencyFaultTests(StackFixture stack) : SharedApiTests(stack)
 {
     private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(3);

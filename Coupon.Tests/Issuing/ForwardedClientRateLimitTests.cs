@@ -6,7 +6,7 @@ namespace Coupon.Tests.Issuing;
 
 // Behind a configured proxy the anonymous limit is per forwarded client, not per proxy: the
 // spare api is behind DCP's proxy, which connects from loopback and forwards no header itself.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ForwardedClientRateLimitTests(StackFixture stack) : SharedApiTests(stack)
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace Coupon.Tests.Issuing;
 
 // Kafka refusing or vanishing while coupons are issued: a 503 leaves nothing behind, a crash
 // after the Redis step is repaired by the reconciler.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly RedisProbe _redis = new(stack.RedisConnectionString);

@@ -6,7 +6,7 @@ namespace Coupon.Tests.Issuing;
 
 // The Lua scripts and CampaignRedisState against the real Redis, at the exact window edges of
 // Redis TIME, and with requests told apart by their ids. Campaign ids far above MySQL's so nothing else touches these keys.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
 {
     private static long s_nextCampaign = 8_000_000_000 + Random.Shared.Next(1_000_000) * 1_000L;

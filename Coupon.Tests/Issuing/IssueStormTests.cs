@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Coupon.Tests.Issuing;
 
 // The flash sale: many concurrent requests, with repeats, against two campaigns at once.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class IssueStormTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack)
 {
     private const int Requests = 20_000;

@@ -5,7 +5,7 @@ using Coupon.Tests.Fixture;
 namespace Coupon.Tests.Issuing;
 
 // Each of the three rules alone, through the real api, Redis, Kafka and worker.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class IssuingRulesTests(StackFixture stack) : SharedApiTests(stack)
 {
     [Fact]

@@ -6,7 +6,7 @@ namespace Coupon.Tests.Issuing;
 
 // The per-user limit on the issue endpoint: past it a user gets 429 + Retry-After and nothing is
 // recorded, while other users are not slowed by it. Anonymous reads are limited per client.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class RateLimitTests(StackFixture stack) : SharedApiTests(stack)
 {
     [Fact]

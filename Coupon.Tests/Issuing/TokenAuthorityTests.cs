@@ -10,7 +10,7 @@ namespace Coupon.Tests.Issuing;
 // Least privilege for tokens: the api holds only public keys, only the operators' key makes an
 // operator, issuer and audience are validated whatever is configured, the OpenAPI surfaces exist
 // in Development only, and the AppHost's `token` command mints what the running stack accepts.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class TokenAuthorityTests(StackFixture stack) : SharedApiTests(stack)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);

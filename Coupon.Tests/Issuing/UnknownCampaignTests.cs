@@ -9,7 +9,7 @@ namespace Coupon.Tests.Issuing;
 
 // Ids a client makes up cost the api nothing that grows: no memory kept, no Redis key, no MySQL
 // query each.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class UnknownCampaignTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack)
 {
     private const int Clients = 32;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace Coupon.Tests.ServiceDefaults;
 
 // The client integrations' health checks against the real servers.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ClientHealthTests(StackFixture stack)
 {
     [Fact]

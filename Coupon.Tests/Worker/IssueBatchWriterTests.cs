@@ -9,7 +9,7 @@ namespace Coupon.Tests.Worker;
 
 // The batch writer alone against the real MariaDB: the last line of defence on the quantity,
 // and idempotence when a batch is replayed.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class IssueBatchWriterTests(StackFixture stack) : IDisposable
 {
     private readonly WorkerScenario _scenario = new(stack);

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Coupon.Tests.Worker;
 
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);

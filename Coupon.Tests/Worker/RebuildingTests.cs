@@ -9,7 +9,7 @@ using StackExchange.Redis;
 
 namespace Coupon.Tests.Worker;
 
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class RebuildingTests(StackFixture stack) : IDisposable
 {
     private const int Quantity = 20;

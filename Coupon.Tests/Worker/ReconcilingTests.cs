@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 
 namespace Coupon.Tests.Worker;
 
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper output) : IDisposable
 {
     private readonly WorkerScenario _scenario = new(stack);

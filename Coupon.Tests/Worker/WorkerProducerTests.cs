@@ -8,7 +8,7 @@ namespace Coupon.Tests.Worker;
 
 // The worker's Kafka producer (dead letters, re-published winners) after librdkafka declared it
 // dead: the same process gets a new one and its sends go on.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class WorkerProducerTests(StackFixture stack) : IDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
