@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Coupon.AppHost.Hosting;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;
+using Coupon.Tests.Issuing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -269,51 +268,40 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 
     private async Task<CampaignView> CreateOpenCampaignAsync(int? total)
     {
-        using var http = await ApiClientAsync(stack.Tokens.CreateOperatorToken("admin-tests", TimeSpan.FromMinutes(5)));
+        using var api = await ApiAsync();
         var now = DateTimeOffset.UtcNow;
-        var request = new CampaignRequest($"Admin {Guid.NewGuid():N}"[..20], total, 1000, 0, now.AddMinutes(-1), now.AddHours(1));
-        using var response = await http.PostAsJsonAsync("api/admin/coupons", request);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<CampaignView>(JsonSerializerOptions.Web))!;
+        return await api.CreateCampaignAsync(total, now.AddMinutes(-1), now.AddHours(1), $"Admin {Guid.NewGuid():N}"[..20]);
     }
 
     // Another operator's edit of the title, without If-Match.
     private async Task<CampaignView> EditAsync(CampaignView campaign, string title)
     {
-        using var http = await ApiClientAsync(stack.Tokens.CreateOperatorToken("admin-tests", TimeSpan.FromMinutes(5)));
+        using var api = await ApiAsync();
         var request = new CampaignRequest(title, campaign.TotalQuantity, campaign.DiscountAmount, campaign.MinOrderAmount,
             campaign.IssueStart, campaign.IssueEnd);
-        using var response = await http.PutAsJsonAsync($"api/admin/coupons/{campaign.Id}", request);
+        using var response = await api.SendAsync(HttpMethod.Put, $"/api/admin/coupons/{campaign.Id}", api.OperatorToken, JsonContent.Create(request));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<CampaignView>(JsonSerializerOptions.Web))!;
+        return (await response.Content.ReadFromJsonAsync<CampaignView>())!;
     }
 
     private async Task<(string Title, int Version)> TitleAndVersionAsync(long campaignId)
     {
-        using var http = await ApiClientAsync(stack.Tokens.CreateOperatorToken("admin-tests", TimeSpan.FromMinutes(5)));
-        var campaign = (await http.GetFromJsonAsync<CampaignView>($"api/admin/coupons/{campaignId}", JsonSerializerOptions.Web))!;
+        using var api = await ApiAsync();
+        using var response = await api.SendAsync(HttpMethod.Get, $"/api/admin/coupons/{campaignId}", api.OperatorToken);
+        var campaign = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CampaignView>())!;
         return (campaign.Title, campaign.Version);
-    }
-
-    private async Task<HttpClient> ApiClientAsync(string token)
-    {
-        var api = (await stack.SharedProjectsAsync()).Api;
-        var http = new HttpClient { BaseAddress = api.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
     }
 
     private async Task IssueAsync(long campaignId, int users)
     {
-        var api = (await stack.SharedProjectsAsync()).Api;
-        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        using var api = await ApiAsync();
         var firstUser = Random.Shared.NextInt64(1_000_000, 1_000_000_000);
         for (var user = firstUser; user < firstUser + users; user++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/coupons/{campaignId}/issue");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", stack.Tokens.CreateUserToken(user, TimeSpan.FromMinutes(5)));
-            using var response = await http.SendAsync(request);
+            using var response = await api.IssueAsync(campaignId, user);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
     }
+
+    private async Task<IssuingClient> ApiAsync() => new((await stack.SharedProjectsAsync()).Api.BaseAddress, stack.Tokens);
 }

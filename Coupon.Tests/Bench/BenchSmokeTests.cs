@@ -1,3 +1,4 @@
+using Coupon.Testing;
 using Coupon.Bench;
 using Coupon.Bench.Load;
 using Coupon.Bench.Reporting;

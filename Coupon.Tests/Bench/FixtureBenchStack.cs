@@ -1,3 +1,4 @@
+using Coupon.Testing;
 using Coupon.Bench.Stack;
 using Coupon.Tests.Fixture;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Aspire.Hosting.Testing;
+using Coupon.Testing;
 using Coupon.Tests.Admin;
 using Coupon.Tests.Fixture;
 using Coupon.Tests.Issuing;

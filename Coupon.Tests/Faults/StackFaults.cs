@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Coupon.Bench.Measuring;
+using Coupon.Testing;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Faults;

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Coupon.Testing;
 using Coupon.AppHost.Hosting;
-using Coupon.Bench.Stack;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.Tests.Fixture;

@@ -1,5 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
-using Coupon.Bench.Measuring;
+using Coupon.Testing;
 using Coupon.Tests.Issuing;
 
 namespace Coupon.Tests.Fixture;

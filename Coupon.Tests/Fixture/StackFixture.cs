@@ -1,10 +1,10 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Coupon.Testing;
 using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.Redis;
-using Coupon.Bench.Stack;
 using Coupon.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 

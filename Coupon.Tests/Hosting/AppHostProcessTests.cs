@@ -1,5 +1,5 @@
 using System.Net;
-using Coupon.Bench.Measuring;
+using Coupon.Testing;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Hosting;

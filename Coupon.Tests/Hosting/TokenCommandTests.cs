@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using Coupon.Testing;
 using Coupon.AppHost.Hosting;
-using Coupon.Bench.Stack;
 using Coupon.Core.Auth;
 using Microsoft.IdentityModel.JsonWebTokens;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Coupon.Testing;
 using Coupon.Core.Auth;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Coupon.Testing;
 using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;

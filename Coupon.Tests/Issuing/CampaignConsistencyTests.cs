@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Coupon.Testing;
 using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
 using Coupon.Tests.Fixture;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Coupon.Testing;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;
 

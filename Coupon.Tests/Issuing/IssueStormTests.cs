@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Coupon.Testing;
 using Coupon.Tests.Fixture;
 using Xunit.Abstractions;
 

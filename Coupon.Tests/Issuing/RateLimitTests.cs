@@ -1,4 +1,5 @@
 using System.Net;
+using Coupon.Testing;
 using Coupon.Core.Contracts;
 using Coupon.Tests.Fixture;
 

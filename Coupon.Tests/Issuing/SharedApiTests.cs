@@ -1,4 +1,5 @@
 using System.Net;
+using Coupon.Testing;
 using Coupon.Tests.Fixture;
 
 namespace Coupon.Tests.Issuing;

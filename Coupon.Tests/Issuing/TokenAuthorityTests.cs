@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Coupon.Testing;
 using Coupon.Core.Auth;
 using Coupon.Tests.Fixture;
 using Coupon.Tests.Hosting;

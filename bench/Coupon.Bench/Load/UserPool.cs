@@ -1,5 +1,5 @@
 using System.Text;
-using Coupon.Bench.Stack;
+using Coupon.Testing;
 
 namespace Coupon.Bench.Load;
 

@@ -1,3 +1,4 @@
+using Coupon.Testing;
 using Coupon.Bench.Steps;
 
 namespace Coupon.Bench.Reporting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Coupon.Testing;
 using Coupon.Bench.Load;
 using Coupon.Bench.Measuring;
 using Coupon.Bench.Steps;

@@ -1,3 +1,5 @@
+using Coupon.Testing;
+
 namespace Coupon.Bench.Stack;
 
 // The servers and projects a benchmark runs against, started from the AppHost: by the bench itself

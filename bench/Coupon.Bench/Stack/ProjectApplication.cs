@@ -1,4 +1,4 @@
-using Coupon.Bench.Measuring;
+using Coupon.Testing;
 
 namespace Coupon.Bench.Stack;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Coupon.Bench.Stack;
+using Coupon.Testing;
 using Coupon.Core.Contracts;
 
 namespace Coupon.Bench.Steps;

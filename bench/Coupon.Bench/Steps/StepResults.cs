@@ -1,3 +1,4 @@
+using Coupon.Testing;
 using Coupon.Bench.Baseline;
 using Coupon.Bench.Load;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Coupon.Bench.Measuring;
+namespace Coupon.Testing;
 
 // What /proc says about the processes DCP started: a project resource's pid is its
 // `dotnet run --no-build` wrapper, and the application it measures runs as that wrapper's child.

@@ -1,6 +1,6 @@
 using Coupon.Core.Auth;
 
-namespace Coupon.Bench.Stack;
+namespace Coupon.Testing;
 
 // Both token authorities at once, for what plays users and operators against a stack it started
 // with these keys (the bench, the tests); no service ever holds both.

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Coupon.Bench.Load;
 using MySqlConnector;
 
-namespace Coupon.Bench.Steps;
+namespace Coupon.Testing;
 
-// The invariants every step ends with, read from MySQL once the worker has drained:
-// rows <= total, no (coupon, user) twice, issued_quantity = rows, every 202 has a row and no row
-// belongs to a request that got anything else (requests with no answer may go either way).
+// The invariants every bench step and every test ends with, read from MySQL once the worker has
+// drained: rows <= the campaign's quantity, no (coupon, user) twice, issued_quantity = rows, every
+// 202 has a row, and no row belongs to a request whose answer said otherwise (a request with no
+// answer, or a 504, may have gone either way).
 public sealed record InvariantReport(long CouponId, long Rows, long IssuedQuantity, int? Total, long Accepted,
     TimeSpan Drain, IReadOnlyList<string> Violations)
 {
@@ -17,15 +17,20 @@ public sealed record InvariantReport(long CouponId, long Rows, long IssuedQuanti
         : $"VIOLATED: {string.Join("; ", Violations)}";
 }
 
-public sealed class Invariants(string connectionString)
+// settle: how long to wait once drained, so that a row that should not exist has had its chance.
+public sealed class Invariants(string connectionString, TimeSpan settle = default)
 {
-    public async Task<InvariantReport> CheckAsync(long couponId, int? total, IReadOnlyCollection<AcceptedRequest> accepted,
-        IReadOnlyCollection<long> unknown, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
+    private const int ShownUsers = 20;
+
+    public async Task<InvariantReport> CheckAsync(long couponId, IReadOnlyCollection<long> accepted, Func<long, bool> refused,
+        TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
         var drain = await WaitForRowsAsync(couponId, accepted.Count, drainTimeout, cancellationToken);
+        if (settle > TimeSpan.Zero)
+            await Task.Delay(settle, cancellationToken);
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        var (rows, issued, total) = await CountsAsync(connection, couponId, cancellationToken);
 
         var violations = new List<string>();
         if (total is { } limit && rows > limit)
@@ -34,22 +39,20 @@ public sealed class Invariants(string connectionString)
             violations.Add($"issued_quantity {issued} != {rows} rows");
 
         var users = await UsersAsync(connection, couponId, cancellationToken);
-        var duplicates = users.Count - users.Distinct().Count();
-        if (duplicates > 0)
-            violations.Add($"{duplicates} users hold the coupon twice");
-
+        Add("users hold the coupon twice", users.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key));
         var holders = users.ToHashSet();
-        var missing = accepted.Count(a => !holders.Contains(a.UserId));
-        if (missing > 0)
-            violations.Add($"{missing} accepted requests have no row after {drain.TotalSeconds:F1} s");
-
-        var answered = accepted.Select(a => a.UserId).ToHashSet();
-        var unknownUsers = unknown.ToHashSet();
-        var unexplained = holders.Count(u => !answered.Contains(u) && !unknownUsers.Contains(u));
-        if (unexplained > 0)
-            violations.Add($"{unexplained} rows belong to requests that were not accepted");
+        Add($"accepted users have no row after {drain.TotalSeconds:F1} s", accepted.Where(u => !holders.Contains(u)));
+        var answered = accepted.ToHashSet();
+        Add("rows belong to users who were refused", holders.Where(u => !answered.Contains(u) && refused(u)));
 
         return new InvariantReport(couponId, rows, issued, total, accepted.Count, drain, violations);
+
+        void Add(string what, IEnumerable<long> found)
+        {
+            var list = found.ToList();
+            if (list.Count > 0)
+                violations.Add($"{list.Count} {what} ({string.Join(", ", list.Take(ShownUsers))}{(list.Count > ShownUsers ? ", …" : "")})");
+        }
     }
 
     // Drained when the campaign has at least that many rows and issued_quantity caught up with
@@ -59,24 +62,25 @@ public sealed class Invariants(string connectionString)
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
-        var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        var (rows, issued, _) = await CountsAsync(connection, couponId, cancellationToken);
         while ((rows < expectedRows || issued != rows) && clock.Elapsed < timeout)
         {
             await Task.Delay(50, cancellationToken);
-            (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+            (rows, issued, _) = await CountsAsync(connection, couponId, cancellationToken);
         }
         return clock.Elapsed;
     }
 
-    private static async Task<(long Rows, long Issued)> CountsAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)
+    private static async Task<(long Rows, long Issued, int? Total)> CountsAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand(
-            "SELECT (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @id), " +
-            "(SELECT issued_quantity FROM coupons WHERE id = @id)", connection);
+            "SELECT (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @id), issued_quantity, total_quantity " +
+            "FROM coupons WHERE id = @id", connection);
         command.Parameters.AddWithValue("@id", couponId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.IsDBNull(1) ? -1 : reader.GetInt64(1));
+        if (!await reader.ReadAsync(cancellationToken))
+            throw new InvalidOperationException($"Campaign {couponId} is not in MySQL.");
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt32(2));
     }
 
     private static async Task<List<long>> UsersAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)

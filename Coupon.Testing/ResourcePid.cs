@@ -1,7 +1,7 @@
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 
-namespace Coupon.Bench.Stack;
+namespace Coupon.Testing;
 
 // The process DCP started for an executable or project resource, as its snapshot reports it (the
 // dashboard's "executable.pid"; Aspire keeps the constant internal). For a project that is the
