@@ -11,7 +11,7 @@ public static class CampaignEndpoints
         group.MapPost("/", CreateCampaign.Handle).WithName("CreateCampaign");
         group.MapPut("/{id}", EditCampaign.Handle).WithName("EditCampaign");
         group.MapGet("/", ListCampaigns.Handle).WithName("ListCampaigns");
-        group.MapGet("/{id}", ListCampaigns.HandleOne).WithName("GetCampaignView");
+        group.MapGet("/{id}", GetCampaignView.Handle).WithName("GetCampaignView");
         group.MapGet("/{id}/stats", GetCampaignStats.Handle).WithName("GetCampaignStats");
 
         return group;

@@ -43,18 +43,6 @@ public static class CreateCampaign
         return Answer(campaign, await state.AcceptedAsync(campaign.Id), httpContext, cache, views);
     }
 
-    // The fields an operator sets, shared by create and edit.
-    public static void Apply(this Campaign campaign, CampaignRequest request, DateTime now)
-    {
-        campaign.Title = request.Title!.Trim();
-        campaign.TotalQuantity = request.TotalQuantity;
-        campaign.DiscountAmount = request.DiscountAmount!.Value;
-        campaign.MinOrderAmount = request.MinOrderAmount!.Value;
-        campaign.IssueStart = request.IssueStart!.Value.UtcDateTime;
-        campaign.IssueEnd = request.IssueEnd!.Value.UtcDateTime;
-        campaign.UpdatedAt = now;
-    }
-
     private static Created<CampaignView> Answer(Campaign campaign, long accepted, HttpContext httpContext, CampaignCache cache, CampaignViews views)
     {
         cache.Set(campaign);

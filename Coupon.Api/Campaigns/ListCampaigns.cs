@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Coupon.Api.Campaigns;
 
-// GET /api/admin/coupons?limit=&before= (newest first, one page) and GET /api/admin/coupons/{id},
-// with live counts. The cursor is an id, so a page stays right while campaigns are created.
+// GET /api/admin/coupons?limit=&before=: newest first, one page, with live counts. The cursor is
+// an id, so a page stays right while campaigns are created.
 public static class ListCampaigns
 {
     public static async Task<Results<Ok<CampaignPage>, ValidationProblem>> Handle(
@@ -34,16 +34,5 @@ public static class ListCampaigns
             .OrderByDescending(c => c.Id).Take(pageSize + 1).ToListAsync(cancellationToken);
         var page = campaigns.Take(pageSize).ToList();
         return TypedResults.Ok(new CampaignPage(await views.ToViewsAsync(page), campaigns.Count > pageSize ? page[^1].Id : null));
-    }
-
-    public static async Task<Results<Ok<CampaignView>, ProblemHttpResult>> HandleOne(
-        long id, HttpContext httpContext, CouponDbContext db, CampaignViews views, CampaignRedisState state, CancellationToken cancellationToken)
-    {
-        var campaign = id > 0 ? await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
-        if (campaign is null)
-            return ApiProblems.NotFound(id);
-        var view = views.ToView(campaign, await state.AcceptedAsync(id));
-        CampaignETag.Set(httpContext.Response, campaign.Version);
-        return TypedResults.Ok(view);
     }
 }

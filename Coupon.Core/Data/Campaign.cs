@@ -1,3 +1,5 @@
+using Coupon.Core.Contracts;
+
 namespace Coupon.Core.Data;
 
 // A coupon campaign (table `coupons`). IssuedQuantity is only ever added to by the worker, by
@@ -24,4 +26,16 @@ public sealed class Campaign
     public string? IdempotencyKey { get; set; }
 
     public List<CouponIssue> Issues { get; } = [];
+
+    // The fields an operator sets, shared by create and edit.
+    public void Apply(CampaignRequest request, DateTime now)
+    {
+        Title = request.Title!.Trim();
+        TotalQuantity = request.TotalQuantity;
+        DiscountAmount = request.DiscountAmount!.Value;
+        MinOrderAmount = request.MinOrderAmount!.Value;
+        IssueStart = request.IssueStart!.Value.UtcDateTime;
+        IssueEnd = request.IssueEnd!.Value.UtcDateTime;
+        UpdatedAt = now;
+    }
 }
