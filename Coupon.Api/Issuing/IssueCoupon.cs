@@ -82,12 +82,12 @@ public static class IssueCoupon
         }
         catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
         {
-            services.Logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
+            services.Logger.LogWarning(e, "Redis did not run the issue script for campaign {CampaignId}", id);
             return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            services.Logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
+            services.Logger.LogWarning(e, "The issue script's reply for campaign {CampaignId} and user {UserId} was lost", id, userId);
             if (await services.Withdrawals.ResolveAsync(request) is not { } resolved)
                 return Withdrawn(await services.Withdrawals.DeferAsync(request), request, httpContext, services);
             issued = resolved;
@@ -126,7 +126,7 @@ public static class IssueCoupon
         {
             // The event may be in Kafka: withdrawing could hand the same coupon out twice. The
             // winner stays in Redis and the reconciler persists it, so the acceptance holds.
-            services.Logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
+            services.Logger.LogWarning("Campaign {CampaignId}: the coupon of user {UserId} kept for the reconciler after an uncertain publish", id, userId);
         }
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
@@ -139,16 +139,16 @@ public static class IssueCoupon
     {
         if (withdrawal != WithdrawalOutcome.Unknown)
             return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
-        services.Logger.LogError("Whether coupon {CouponId} was issued to user {UserId} is not known: neither Redis nor MySQL answered in time",
-            request.CouponId, request.UserId);
-        return ApiProblems.OutcomeUnknown(request.CouponId);
+        services.Logger.LogError("Whether campaign {CampaignId}'s coupon was issued to user {UserId} is not known: neither Redis nor MySQL answered in time",
+            request.CampaignId, request.UserId);
+        return ApiProblems.OutcomeUnknown(request.CampaignId);
     }
 
     public static ProblemHttpResult Rejected(string code, long id) => code switch
     {
-        ProblemCodes.SoldOut => ApiProblems.Conflict(code, "Sold out", $"Coupon {id} has no coupons left."),
-        ProblemCodes.NotOpenYet => ApiProblems.Conflict(code, "Not open yet", $"Coupon {id} cannot be issued before its issue window opens."),
-        ProblemCodes.Closed => ApiProblems.Conflict(code, "Closed", $"The issue window of coupon {id} has closed."),
-        _ => ApiProblems.Conflict(code, "Already issued", $"You already have coupon {id}."),
+        ProblemCodes.SoldOut => ApiProblems.Conflict(code, "Sold out", $"Campaign {id} has no coupons left."),
+        ProblemCodes.NotOpenYet => ApiProblems.Conflict(code, "Not open yet", $"Campaign {id} issues no coupon before its issue window opens."),
+        ProblemCodes.Closed => ApiProblems.Conflict(code, "Closed", $"The issue window of campaign {id} has closed."),
+        _ => ApiProblems.Conflict(code, "Already issued", $"You already have the coupon of campaign {id}."),
     };
 }

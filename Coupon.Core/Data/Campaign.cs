@@ -2,7 +2,7 @@ using Coupon.Core.Contracts;
 
 namespace Coupon.Core.Data;
 
-// A coupon campaign (table `coupons`). IssuedQuantity is only ever added to by the worker, by
+// A coupon campaign (table `campaigns`). IssuedQuantity is only ever added to by the worker, by
 // the rows it actually inserted; Version is bumped by operator edits only, so the two never
 // conflict.
 public sealed class Campaign

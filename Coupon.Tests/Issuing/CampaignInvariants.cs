@@ -12,21 +12,21 @@ public sealed class CampaignInvariants(string connectionString)
 
     private readonly Invariants _invariants = new(connectionString, settle: TimeSpan.FromMilliseconds(500));
 
-    public async Task AssertAsync(long couponId, int? totalQuantity, IReadOnlyCollection<long> accepted,
+    public async Task AssertAsync(long campaignId, int? totalQuantity, IReadOnlyCollection<long> accepted,
         IReadOnlyCollection<long> refused, TimeSpan? drainTimeout = null)
     {
         var refusedUsers = refused.ToHashSet();
-        var report = await _invariants.CheckAsync(couponId, accepted, refusedUsers.Contains, drainTimeout ?? DefaultDrainTimeout);
-        Assert.True(report.Holds, $"Coupon {couponId}: {report.Summary}");
+        var report = await _invariants.CheckAsync(campaignId, accepted, refusedUsers.Contains, drainTimeout ?? DefaultDrainTimeout);
+        Assert.True(report.Holds, $"Campaign {campaignId}: {report.Summary}");
         Assert.Equal(totalQuantity, report.Total);
     }
 
-    public async Task<List<long>> RowsAsync(long couponId)
+    public async Task<List<long>> RowsAsync(long campaignId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @id", connection);
-        command.Parameters.AddWithValue("@id", couponId);
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE campaign_id = @id", connection);
+        command.Parameters.AddWithValue("@id", campaignId);
         var users = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -34,29 +34,29 @@ public sealed class CampaignInvariants(string connectionString)
         return users;
     }
 
-    public Task<int> IssuedQuantityAsync(long couponId) => CountAsync("SELECT issued_quantity FROM coupons WHERE id = @id", couponId);
+    public Task<int> IssuedQuantityAsync(long campaignId) => CountAsync("SELECT issued_quantity FROM campaigns WHERE id = @id", campaignId);
 
     // Withdrawals the api recorded in MySQL for the campaign (when it could not reach Redis).
-    public Task<int> WithdrawalsAsync(long couponId) => CountAsync("SELECT COUNT(*) FROM winner_withdrawals WHERE coupon_id = @id", couponId);
+    public Task<int> WithdrawalsAsync(long campaignId) => CountAsync("SELECT COUNT(*) FROM winner_withdrawals WHERE campaign_id = @id", campaignId);
 
-    private async Task<int> CountAsync(string sql, long couponId)
+    private async Task<int> CountAsync(string sql, long campaignId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand(sql, connection);
-        command.Parameters.AddWithValue("@id", couponId);
+        command.Parameters.AddWithValue("@id", campaignId);
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
     // Campaigns, the campaign's rows and the user's rows: what a bad request could have changed.
-    public async Task<long> FootprintAsync(long couponId, long userId)
+    public async Task<long> FootprintAsync(long campaignId, long userId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand(
-            "SELECT (SELECT COUNT(*) FROM coupons) + (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @coupon OR user_id = @user)",
+            "SELECT (SELECT COUNT(*) FROM campaigns) + (SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @coupon OR user_id = @user)",
             connection);
-        command.Parameters.AddWithValue("@coupon", couponId);
+        command.Parameters.AddWithValue("@coupon", campaignId);
         command.Parameters.AddWithValue("@user", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }

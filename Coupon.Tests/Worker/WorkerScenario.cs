@@ -30,10 +30,10 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return (await client.CreateCampaignAsync(totalQuantity, now.AddMinutes(-1), now.AddHours(1), $"worker test {Guid.NewGuid():N}")).Id;
     }
 
-    public async Task ProduceAsync(long couponId, IEnumerable<long> userIds)
+    public async Task ProduceAsync(long campaignId, IEnumerable<long> userIds)
     {
         var deliveries = userIds
-            .Select(userId => new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow))
+            .Select(userId => new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow))
             .Select(issued => _producer.ProduceAsync(CouponTopics.Issued,
                 new Message<string, byte[]> { Value = issued.ToJson() }))
             .ToList();
@@ -43,39 +43,39 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
     public Task ProduceRawAsync(string key, string value) =>
         _producer.ProduceAsync(CouponTopics.Issued, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) });
 
-    public async Task<long> RowsAsync(long couponId)
+    public async Task<long> RowsAsync(long campaignId)
     {
         await using var connection = await OpenAsync();
-        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @c", connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @c", connection);
+        command.Parameters.AddWithValue("@c", campaignId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    public async Task<bool> HasRowAsync(long couponId, long userId)
+    public async Task<bool> HasRowAsync(long campaignId, long userId)
     {
         await using var connection = await OpenAsync();
-        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @c AND user_id = @u", connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @c AND user_id = @u", connection);
+        command.Parameters.AddWithValue("@c", campaignId);
         command.Parameters.AddWithValue("@u", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync()) == 1;
     }
 
     // Waits for the rows to reach the count, then a little longer to see that no more come.
-    public async Task WaitForRowsAsync(long couponId, long expected, TimeSpan timeout)
+    public async Task WaitForRowsAsync(long campaignId, long expected, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         long rows;
-        while ((rows = await RowsAsync(couponId)) < expected && deadline.Elapsed < timeout)
+        while ((rows = await RowsAsync(campaignId)) < expected && deadline.Elapsed < timeout)
             await Task.Delay(200);
         Assert.Equal(expected, rows);
     }
 
     // rows ≤ total, no (coupon, user) twice, issued_quantity = rows (the bench's checks, with no
     // answers to hold them to: the events came from the test, not from requests); the row count.
-    public async Task<long> AssertInvariantsAsync(long couponId)
+    public async Task<long> AssertInvariantsAsync(long campaignId)
     {
-        var report = await new Invariants(stack.CouponDbConnectionString).CheckAsync(couponId, [], refused: _ => false, TimeSpan.Zero);
-        Assert.True(report.Holds, $"campaign {couponId}: {report.Summary}");
+        var report = await new Invariants(stack.CouponDbConnectionString).CheckAsync(campaignId, [], refused: _ => false, TimeSpan.Zero);
+        Assert.True(report.Holds, $"campaign {campaignId}: {report.Summary}");
         return report.Rows;
     }
 
@@ -116,7 +116,7 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
     }
 
     // The campaign's events in `coupon-issued` from the given offsets to the end of each partition.
-    public IReadOnlyList<(TopicPartitionOffset Position, CouponIssuedEvent Issued)> ReadIssued(long couponId, IReadOnlyDictionary<int, long> from)
+    public IReadOnlyList<(TopicPartitionOffset Position, CouponIssuedEvent Issued)> ReadIssued(long campaignId, IReadOnlyDictionary<int, long> from)
     {
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
@@ -136,7 +136,7 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
                 continue;
-            if (CouponIssuedEvent.TryParse(result.Message.Value, out var issued) && issued.CouponId == couponId)
+            if (CouponIssuedEvent.TryParse(result.Message.Value, out var issued) && issued.CampaignId == campaignId)
                 found.Add((result.TopicPartitionOffset, issued));
             if (result.Offset.Value + 1 >= remaining[result.Partition.Value])
                 remaining.Remove(result.Partition.Value);
@@ -145,11 +145,11 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return found;
     }
 
-    public async Task<IReadOnlyList<long>> UsersWithRowsAsync(long couponId)
+    public async Task<IReadOnlyList<long>> UsersWithRowsAsync(long campaignId)
     {
         await using var connection = await OpenAsync();
-        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @c", connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE campaign_id = @c", connection);
+        command.Parameters.AddWithValue("@c", campaignId);
         await using var reader = await command.ExecuteReaderAsync();
         var users = new List<long>();
         while (await reader.ReadAsync())

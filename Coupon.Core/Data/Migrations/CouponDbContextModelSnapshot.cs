@@ -95,9 +95,9 @@ namespace Coupon.Core.Data.Migrations
 
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
-                        .HasDatabaseName("ux_coupons_idempotency_key");
+                        .HasDatabaseName("ux_campaigns_idempotency_key");
 
-                    b.ToTable("coupons", (string)null);
+                    b.ToTable("campaigns", (string)null);
                 });
 
             modelBuilder.Entity("Coupon.Core.Data.CouponIssue", b =>
@@ -109,9 +109,9 @@ namespace Coupon.Core.Data.Migrations
 
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("CouponId")
+                    b.Property<long>("CampaignId")
                         .HasColumnType("bigint")
-                        .HasColumnName("coupon_id");
+                        .HasColumnName("campaign_id");
 
                     b.Property<DateTime>("IssuedAt")
                         .HasPrecision(6)
@@ -132,9 +132,9 @@ namespace Coupon.Core.Data.Migrations
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_coupon_issues_user");
 
-                    b.HasIndex("CouponId", "UserId")
+                    b.HasIndex("CampaignId", "UserId")
                         .IsUnique()
-                        .HasDatabaseName("ux_coupon_issues_coupon_user");
+                        .HasDatabaseName("ux_coupon_issues_campaign_user");
 
                     b.ToTable("coupon_issues", (string)null);
                 });
@@ -148,9 +148,9 @@ namespace Coupon.Core.Data.Migrations
 
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("CouponId")
+                    b.Property<long>("CampaignId")
                         .HasColumnType("bigint")
-                        .HasColumnName("coupon_id");
+                        .HasColumnName("campaign_id");
 
                     b.Property<DateTime>("RecordedAt")
                         .HasPrecision(6)
@@ -167,22 +167,22 @@ namespace Coupon.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CouponId", "UserId")
-                        .HasDatabaseName("ix_winner_withdrawals_coupon_user");
+                    b.HasIndex("CampaignId", "UserId")
+                        .HasDatabaseName("ix_winner_withdrawals_campaign_user");
 
                     b.ToTable("winner_withdrawals", (string)null);
                 });
 
             modelBuilder.Entity("Coupon.Core.Data.CouponIssue", b =>
                 {
-                    b.HasOne("Coupon.Core.Data.Campaign", "Coupon")
+                    b.HasOne("Coupon.Core.Data.Campaign", "Campaign")
                         .WithMany("Issues")
-                        .HasForeignKey("CouponId")
+                        .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
-                        .HasConstraintName("fk_coupon_issues_coupons");
+                        .HasConstraintName("fk_coupon_issues_campaigns");
 
-                    b.Navigation("Coupon");
+                    b.Navigation("Campaign");
                 });
 
             modelBuilder.Entity("Coupon.Core.Data.Campaign", b =>
