@@ -15,12 +15,12 @@ public abstract class SharedApiTests(StackFixture stack) : IAsyncLifetime
 
     // Once a dependency is back, the api finds it within moments (Redis within half a second);
     // a request in those moments is a 503 that leaves nothing, so the same user may ask again.
-    protected Task<HttpStatusCode> IssueOnceBackAsync(long campaignId, long userId) =>
+    protected Task<HttpStatusCode> IssueOnceBackAsync(long campaignId, long userId, TimeSpan? timeout = null) =>
         Poll.UntilAsync(async () =>
         {
             using var response = await Api.IssueAsync(campaignId, userId);
             return response.StatusCode;
-        }, status => status != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10));
+        }, status => status != HttpStatusCode.ServiceUnavailable, timeout ?? TimeSpan.FromSeconds(10));
 
     public async Task InitializeAsync() => Api = new IssuingClient((await Stack.SharedProjectsAsync()).Api.BaseAddress, Stack.Tokens);
 
