@@ -73,7 +73,7 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
         using var stranger = ClientFrom(OperatorAddress, admin.BaseAddress);
         for (var i = 0; i < 10; i++)
             (await PostSignInAsync(stranger, $"made-up-{i}", "guess")).Dispose();
-        (await FailUntilThrottledAsync(stranger, DevelopmentTokens.OperatorUserName)).Dispose();
+        (await FailUntilThrottledAsync(stranger, DevelopmentTokens.OperatorUserName, atLeast: TimeSpan.FromSeconds(4))).Dispose();
 
         using (var again = await PostSignInAsync(operatorBrowser, DevelopmentTokens.OperatorUserName, stack.OperatorPassword))
         {
@@ -152,20 +152,32 @@ public sealed partial class OperatorSessionStackTests(StackFixture stack) : IAsy
     }
 
     // The stranger alternates wrong guesses until the admin answers 429 instead of checking them.
-    private static async Task<HttpResponseMessage> FailUntilThrottledAsync(HttpClient stranger, string userName)
+    // Wrong passwords until the throttle answers 429, and on (each backoff waited out, so that
+    // every failure counts and doubles the next) until it asks for at least `atLeast`: a test that
+    // checks the throttle still holds after other requests must not depend on the machine's speed.
+    private static async Task<HttpResponseMessage> FailUntilThrottledAsync(HttpClient stranger, string userName, TimeSpan atLeast = default)
     {
-        for (var attempt = 1; attempt <= SignInThrottle.FreeFailuresPerUserName + 2; attempt++)
+        var failures = 0;
+        for (var attempt = 1; attempt <= SignInThrottle.FreeFailuresPerUserName + 8; attempt++)
         {
             var response = await PostSignInAsync(stranger, userName, $"guess {attempt}");
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
-                return response;
+            {
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.Zero;
+                if (wait >= atLeast)
+                    return response;
+                response.Dispose();
+                await Task.Delay(wait);
+                continue;
+            }
             using (response)
             {
                 Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
                 Assert.Contains("error=wrong", response.Headers.Location?.OriginalString);
             }
+            Assert.True(++failures <= SignInThrottle.FreeFailuresPerUserName + 6, $"{failures} failures for {userName} and still no wait of {atLeast}.");
         }
-        Assert.Fail($"{SignInThrottle.FreeFailuresPerUserName + 2} failures for {userName} were never throttled.");
+        Assert.Fail($"{userName} was never throttled for {atLeast} or more.");
         return null!;
     }
 
