@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Runs Coupon's tests on a Debian machine that has the .NET SDK: installs the servers and the
-# browser the tests use when they are missing (as root, with apt-get), builds, runs `dotnet test`
-# with a trx logger into TestResults/, and ends with one line "N passed, N failed[, N skipped]".
+# Runs Coupon's tests on a Debian machine that has the .NET SDK: installs the servers, the browser
+# and Locust that the tests use when they are missing (as root, with apt-get), builds, runs
+# `dotnet test` with a trx logger into TestResults/, and ends with one line "N passed, N failed[, N skipped]".
 # Exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-packages=(redis-server mariadb-server chromium)
+packages=(redis-server mariadb-server chromium python3-locust)
 missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null || missing+=(mariadb-server)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v locust >/dev/null || missing+=(python3-locust)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     echo "installing ${packages[*]} (missing: ${missing[*]})"

@@ -1,3 +1,4 @@
+using Coupon.AppHost.Demo;
 using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.MySql;
@@ -24,6 +25,7 @@ var api = builder.AddProject<Projects.Coupon_Api>("api")
     .WaitFor(redis).WaitFor(kafka).WaitFor(coupondb)
     .WithTokenTrust(builder.AddPublicKey(DevelopmentTokens.UserKeyName), builder.AddPublicKey(DevelopmentTokens.OperatorKeyName))
     .WithQuickTiering()
+    .WithDemoFlashSale()
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithExternalHttpEndpoints();
 

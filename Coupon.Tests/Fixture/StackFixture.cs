@@ -38,6 +38,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = CouponAppHost.StartTimeout;
 
+    // The api's demo flash sale command, a few seconds long here (DemoFlashSaleTests).
+    public static readonly (int Users, int Quantity, int Seconds) DemoSale = (300, 100, 3);
+
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-tests-").FullName;
     private readonly Dictionary<string, IReadOnlyDictionary<string, string?>> _spareEnvironment = [];
     private readonly Dictionary<string, bool> _sparesInUse = [];
@@ -68,7 +71,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await CouponAppHost.CreateAsync(_state, Secrets, dashboard: true);
+        var builder = await CouponAppHost.CreateAsync(_state, Secrets, dashboard: true, settings:
+        [
+            $"--AppHost:DemoFlashSale:Users={DemoSale.Users}",
+            $"--AppHost:DemoFlashSale:Quantity={DemoSale.Quantity}",
+            $"--AppHost:DemoFlashSale:Seconds={DemoSale.Seconds}",
+        ]);
         foreach (var project in Enum.GetValues<CouponProject>())
         {
             for (var spare = 1; spare <= SparesPerProject; spare++)
