@@ -9,9 +9,22 @@ if (args is ["token", .. var tokenArguments])
 var builder = DistributedApplication.CreateBuilder(StateFolder.WithoutFreshSwitch(args));
 builder.WipeStateWhenFresh(args);
 
-var redis = builder.AddRedisServer("redis");
-var kafka = builder.AddKafkaBroker("kafka");
-var coupondb = builder.AddMySqlDatabase("mysql", "coupondb");
+// Each server is the one its configured connection string names (then nothing starts), the
+// container Aspire deploys in the manifest, or a local one (README: External servers, Running at scale).
+var publish = builder.ExecutionContext.IsPublishMode;
+bool External(string name) => builder.Configuration.GetConnectionString(name) is not null;
+
+IResourceBuilder<IResourceWithConnectionString> redis = External("redis") ? builder.AddExternalRedis("redis")
+    : publish ? builder.AddRedisContainer("redis")
+    : builder.Configuration.GetValue(RedisClusterBuilderExtensions.ShardsKey, 1) is var shards and not 1 ? builder.AddRedisCluster("redis", shards)
+    : builder.AddRedisServer("redis");
+IResourceBuilder<IResourceWithConnectionString> kafka = External("kafka") ? builder.AddExternalKafka("kafka")
+    : publish ? builder.AddKafkaContainer("kafka")
+    : builder.AddEmbeddedKafka("kafka", builder.Configuration.GetValue(KafkaBuilderExtensions.BrokersSetting, KafkaBuilderExtensions.DefaultBrokers));
+IResourceBuilder<IResourceWithConnectionString> coupondb = External("coupondb") ? builder.AddExternalMySqlDatabase("coupondb")
+    : publish ? builder.AddMySqlContainerDatabase("mysql", "coupondb")
+    : builder.AddMariaDbDatabase("mysql", "coupondb");
+
 
 var operatorTokenKey = builder.AddTokenKey(DevelopmentTokens.OperatorKeyName);
 var operatorPassword = builder.AddParameter("admin-operator-password",
