@@ -27,8 +27,8 @@ namespace Coupon.Tests.Fixture;
 //   StartProjectAsync(project, extraEnvironment)
 //                               one of the spare copies of api/worker/admin that the fixture adds
 //                               to the model with the AppHost's own AddApi/AddWorker/AddAdmin
-//                               (explicit start), started with extra variables (null removes one);
-//                               dispose the handle to stop it.
+//                               (explicit start), or of the bench's comparison server, started
+//                               with extra variables (null removes one); dispose the handle to stop it.
 //
 // A test that stops a resource or injects a fault puts it back before it ends.
 public sealed class StackFixture : IAsyncLifetime
@@ -218,6 +218,7 @@ public sealed class StackFixture : IAsyncLifetime
         {
             CouponProject.Api => builder.AddApi(name, servers),
             CouponProject.Worker => builder.AddWorker(name, servers, api),
+            CouponProject.LockStrategies => builder.AddLockStrategyServer(name),
             _ => builder.AddAdmin(name, api, builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.OperatorKeyName),
                 builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.OperatorPasswordName)),
         };
@@ -251,6 +252,8 @@ public enum CouponProject
     Api,
     Worker,
     Admin,
+    // The bench's comparison server (bench/Coupon.Bench.LockStrategies).
+    LockStrategies,
 }
 
 public static class CouponProjectNames
