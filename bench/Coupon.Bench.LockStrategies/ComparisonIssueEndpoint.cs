@@ -13,7 +13,7 @@ namespace Coupon.Bench.LockStrategies;
 // no rate limit and no answer before the token is read.
 internal static class ComparisonIssueEndpoint
 {
-    public static async Task<IResult> IssueAsync(long couponId, HttpContext context, IComparisonIssue strategy)
+    public static async Task<IResult> IssueAsync(long campaignId, HttpContext context, IComparisonIssue strategy)
     {
         var authentication = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         if (!authentication.Succeeded || !authentication.Principal.TryGetUserId(out var userId))
@@ -21,13 +21,13 @@ internal static class ComparisonIssueEndpoint
             return ApiProblems.Create(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized,
                 "Unauthorized", "A valid bearer token is required.");
         }
-        if (couponId <= 0)
-            return ApiProblems.NotFound(couponId);
+        if (campaignId <= 0)
+            return ApiProblems.NotFound(campaignId);
 
         ComparisonOutcome outcome;
         try
         {
-            outcome = await strategy.IssueAsync(couponId, userId, context.RequestAborted);
+            outcome = await strategy.IssueAsync(campaignId, userId, context.RequestAborted);
         }
         catch (Exception e) when (e is DbException or DbUpdateException or RedisException)
         {
@@ -36,11 +36,11 @@ internal static class ComparisonIssueEndpoint
         }
         return outcome.Problem switch
         {
-            null => TypedResults.Accepted($"/api/coupons/{couponId}/issue",
-                new IssueStatus(couponId, IssueStatus.Pending, outcome.AcceptedAt)),
-            ProblemCodes.CouponNotFound => ApiProblems.NotFound(couponId),
+            null => TypedResults.Accepted($"/api/coupons/{campaignId}/issue",
+                new IssueStatus(campaignId, IssueStatus.Pending, outcome.AcceptedAt)),
+            ProblemCodes.CouponNotFound => ApiProblems.NotFound(campaignId),
             ProblemCodes.Unavailable => ApiProblems.Unavailable(context, "The coupon could not be issued safely; retry shortly."),
-            var problem => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {couponId}: {problem}."),
+            var problem => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {campaignId}: {problem}."),
         };
     }
 }

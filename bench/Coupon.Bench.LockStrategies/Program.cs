@@ -13,6 +13,6 @@ builder.AddLockStrategy();
 var app = builder.Build();
 
 app.MapDefaultEndpoints(AuthorizationPolicies.Operator);
-app.MapPost("/api/coupons/{couponId:long}/issue", ComparisonIssueEndpoint.IssueAsync);
+app.MapPost("/api/coupons/{campaignId:long}/issue", ComparisonIssueEndpoint.IssueAsync);
 
 app.Run();
