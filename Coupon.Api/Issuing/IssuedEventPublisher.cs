@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using Coupon.Core.Messaging;
+using Coupon.ServiceDefaults.Kafka;
 
 namespace Coupon.Api.Issuing;
 

@@ -12,6 +12,7 @@ public static class DevelopmentTokens
     public const string UserKeyName = "user-token-key";
     public const string OperatorKeyName = "operator-token-key";
     public const string OperatorUserName = "operator";
+    public const string OperatorPasswordName = "admin-operator-password";
 
     private const string Usage = "usage: token --user <id> | --users <first>-<last> | --operator [--hours <n>]";
 
@@ -27,6 +28,9 @@ public static class DevelopmentTokens
     public static IResourceBuilder<ParameterResource> AddPublicKey(this IDistributedApplicationBuilder builder, string keyName)
     {
         var name = keyName.Replace("-key", "-public-key", StringComparison.Ordinal);
+        // One parameter for every project that trusts the key (the tests' spare apis too).
+        if (builder.Resources.OfType<ParameterResource>().SingleOrDefault(parameter => parameter.Name == name) is { } added)
+            return builder.CreateResourceBuilder(added);
         if (builder.ExecutionContext.IsPublishMode)
             return builder.AddParameter(name);
         var privateKey = builder.Resources.OfType<ParameterResource>().SingleOrDefault(parameter => parameter.Name == keyName)
@@ -35,10 +39,9 @@ public static class DevelopmentTokens
     }
 
     // The api verifies with the public keys: it holds nothing that can sign.
-    public static IResourceBuilder<ProjectResource> WithTokenTrust(this IResourceBuilder<ProjectResource> api,
-        IResourceBuilder<ParameterResource> userPublicKey, IResourceBuilder<ParameterResource> operatorPublicKey) => api
-        .WithEnvironment("Authentication__Schemes__Bearer__UserPublicKey", userPublicKey)
-        .WithEnvironment("Authentication__Schemes__Bearer__OperatorPublicKey", operatorPublicKey);
+    public static IResourceBuilder<ProjectResource> WithTokenTrust(this IResourceBuilder<ProjectResource> api) => api
+        .WithEnvironment("Authentication__Schemes__Bearer__UserPublicKey", api.ApplicationBuilder.AddPublicKey(UserKeyName))
+        .WithEnvironment("Authentication__Schemes__Bearer__OperatorPublicKey", api.ApplicationBuilder.AddPublicKey(OperatorKeyName));
 
     // `token --user 42`, `token --users 1-5000` (one per line), `token --operator`, `--hours N`
     // (default 24); `--Section:Key=value` settings may follow.

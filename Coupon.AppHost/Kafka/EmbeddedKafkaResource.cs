@@ -54,24 +54,20 @@ public static class KafkaBuilderExtensions
     // One: on two cores three brokers cost the api a quarter more CPU per issue (its producer
     // splits its batches three ways) and a tenth of the issues/s (bench/README.md).
     // KafkaBrokersTests runs three.
-    private const int DefaultBrokers = 1;
+    public const int DefaultBrokers = 1;
     private const int KafkaBrokerPort = 9092;
     private const int KafkaInternalBrokerPort = 9093;
 
-    // ConnectionStrings:<name> when configured (then nothing starts), Aspire's Kafka container in
-    // the manifest, the embedded cluster otherwise.
-    public static IResourceBuilder<IResourceWithConnectionString> AddKafkaBroker(this IDistributedApplicationBuilder builder, string name)
+    // A Kafka given by ConnectionStrings:<name> (its bootstrap servers): nothing starts.
+    public static IResourceBuilder<IResourceWithConnectionString> AddExternalKafka(this IDistributedApplicationBuilder builder, string name)
     {
-        if (builder.Configuration.GetConnectionString(name) is { } external)
-        {
-            return builder.AddConnectionString(name).WithHealthCheck(KafkaMetadataCheck.Add(builder, name, () => external));
-        }
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            return AddKafkaContainer(builder, name);
-        }
+        var external = builder.Configuration.GetConnectionString(name);
+        return builder.AddConnectionString(name).WithHealthCheck(KafkaMetadataCheck.Add(builder, name, () => external));
+    }
 
-        var brokers = builder.Configuration.GetValue(BrokersSetting, DefaultBrokers);
+    // The embedded cluster with 1 to EmbeddedKafka.MaxBrokers brokers, inside the AppHost.
+    public static IResourceBuilder<EmbeddedKafkaResource> AddEmbeddedKafka(this IDistributedApplicationBuilder builder, string name, int brokers)
+    {
         if (brokers is < 1 or > EmbeddedKafka.MaxBrokers)
             throw new InvalidOperationException($"{BrokersSetting} is {brokers}: the embedded Kafka runs 1 to {EmbeddedKafka.MaxBrokers} brokers.");
         var kafka = new EmbeddedKafkaResource(name, brokers);
@@ -113,8 +109,9 @@ public static class KafkaBuilderExtensions
                     : ResourceCommandState.Disabled,
             });
 
-    // Aspire's single-node KRaft broker with a listener for clients and one for other containers.
-    private static IResourceBuilder<IResourceWithConnectionString> AddKafkaContainer(IDistributedApplicationBuilder builder, string name)
+    // What Aspire's Kafka integration deploys, for the manifest: its single-node KRaft broker with
+    // a listener for clients and one for other containers.
+    public static IResourceBuilder<ServerContainerResource> AddKafkaContainer(this IDistributedApplicationBuilder builder, string name)
     {
         var container = new ServerContainerResource(name, endpoint => ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
         var primary = container.PrimaryEndpoint;

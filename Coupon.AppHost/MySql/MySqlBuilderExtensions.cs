@@ -3,42 +3,48 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupon.AppHost.MySql;
 
+// The application's database on a MySQL server, one method per kind of server. Each server holds
+// the one database here, so each method adds both (the container's image creates exactly one).
 public static class MySqlBuilderExtensions
 {
     private const string DebianPackage = "mariadb-server";
     private const int MySqlPort = 3306;
 
-    // The application's database on a MySQL server: ConnectionStrings:<database> when configured
-    // (then no server starts), Aspire's MySQL container in the manifest, a local mariadbd otherwise.
-    public static IResourceBuilder<IResourceWithConnectionString> AddMySqlDatabase(
+    // A database given by ConnectionStrings:<name> on a server elsewhere: nothing starts.
+    public static IResourceBuilder<IResourceWithConnectionString> AddExternalMySqlDatabase(this IDistributedApplicationBuilder builder, string name)
+    {
+        var external = builder.Configuration.GetConnectionString(name);
+        return builder.AddConnectionString(name).WithHealthCheck(MySqlPing.Add(builder, name, () => external));
+    }
+
+    // What Aspire's MySQL integration deploys, for the manifest: its container, whose image creates
+    // the database and its user on the first start.
+    public static IResourceBuilder<MySqlDatabaseResource> AddMySqlContainerDatabase(
         this IDistributedApplicationBuilder builder, string serverName, string databaseName)
     {
-        if (builder.Configuration.GetConnectionString(databaseName) is { } external)
-        {
-            return builder.AddConnectionString(databaseName).WithHealthCheck(MySqlPing.Add(builder, databaseName, () => external));
-        }
-        var rootPassword = AddPassword(builder, $"{serverName}-password");
-        var userPassword = AddPassword(builder, $"{databaseName}-password");
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            var container = new ServerContainerResource(serverName, endpoint => MySqlConnectionStrings.For(endpoint, "root", rootPassword.Resource));
-            // The image creates the database and its user on the first start.
-            builder.AddResource(container)
-                .WithImage("library/mysql", "9.6").WithImageRegistry("docker.io")
-                .WithEndpoint(port: null, targetPort: MySqlPort, scheme: "tcp", name: ServerContainerResource.PrimaryEndpointName)
-                .WithVolume($"coupon.apphost-{serverName}-data", "/var/lib/mysql")
-                .WithEnvironment("MYSQL_ROOT_PASSWORD", rootPassword)
-                .WithEnvironment("MYSQL_DATABASE", databaseName)
-                .WithEnvironment("MYSQL_USER", MySqlDatabaseResource.ApplicationUser)
-                .WithEnvironment("MYSQL_PASSWORD", userPassword);
-            return builder.AddResource(new MySqlDatabaseResource(databaseName, container, container.PrimaryEndpoint, userPassword.Resource));
-        }
+        var rootPassword = builder.AddServerPassword($"{serverName}-password");
+        var userPassword = builder.AddServerPassword($"{databaseName}-password");
+        var container = new ServerContainerResource(serverName, endpoint => MySqlConnectionStrings.For(endpoint, "root", rootPassword.Resource));
+        builder.AddResource(container)
+            .WithImage("library/mysql", "9.6").WithImageRegistry("docker.io")
+            .WithEndpoint(port: null, targetPort: MySqlPort, scheme: "tcp", name: ServerContainerResource.PrimaryEndpointName)
+            .WithVolume($"coupon.apphost-{serverName}-data", "/var/lib/mysql")
+            .WithEnvironment("MYSQL_ROOT_PASSWORD", rootPassword)
+            .WithEnvironment("MYSQL_DATABASE", databaseName)
+            .WithEnvironment("MYSQL_USER", MySqlDatabaseResource.ApplicationUser)
+            .WithEnvironment("MYSQL_PASSWORD", userPassword);
+        return builder.AddResource(new MySqlDatabaseResource(databaseName, container, container.PrimaryEndpoint, userPassword.Resource));
+    }
 
+    // A local mariadbd (MariaDbServerResource) and the database on it, each with its health check.
+    public static IResourceBuilder<MySqlDatabaseResource> AddMariaDbDatabase(
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName)
+    {
         var server = new MariaDbServerResource(serverName,
             ServerProgram.Find(builder, "mariadbd", DebianPackage, databaseName),
             ServerProgram.Find(builder, "mariadb-install-db", DebianPackage, databaseName),
-            builder.DataFolder(serverName), rootPassword.Resource);
-        var database = new MySqlDatabaseResource(databaseName, server, server.PrimaryEndpoint, userPassword.Resource);
+            builder.DataFolder(serverName), builder.AddServerPassword($"{serverName}-password").Resource);
+        var database = new MySqlDatabaseResource(databaseName, server, server.PrimaryEndpoint, builder.AddServerPassword($"{databaseName}-password").Resource);
         server.Databases.Add(database);
 
         string? serverConnectionString = null;
@@ -48,6 +54,23 @@ public static class MySqlBuilderExtensions
             serverConnectionString = await server.ConnectionStringExpression.GetValueAsync(cancellationToken);
             databaseConnectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken);
         });
+        builder.AddMariaDbServer(server).WithHealthCheck(MySqlPing.Add(builder, serverName, () => serverConnectionString));
+        // The database is as running as its server; its own health check then tells when it is ready.
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (ready, _) =>
+            ready.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            }));
+        return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot { ResourceType = "MySqlDatabase", State = KnownResourceStates.NotStarted, Properties = [] })
+            .WithHealthCheck(MySqlPing.Add(builder, databaseName, () => databaseConnectionString))
+            .WithIconName("DatabaseStack");
+    }
+
+    // The server's folders and init file before each start, then mariadbd on loopback.
+    private static IResourceBuilder<MariaDbServerResource> AddMariaDbServer(this IDistributedApplicationBuilder builder, MariaDbServerResource server)
+    {
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (started, cancellationToken) =>
         {
             var logger = started.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
@@ -59,7 +82,7 @@ public static class MySqlBuilderExtensions
         });
 
         var endpoint = server.PrimaryEndpoint;
-        builder.AddResource(server)
+        return builder.AddResource(server)
             .WithLoopbackTcpEndpoint(MariaDbServerResource.PrimaryEndpointName)
             .WithArgs(context =>
             {
@@ -78,21 +101,6 @@ public static class MySqlBuilderExtensions
                     context.Args.Add(setting);
                 }
             })
-            .WithHealthCheck(MySqlPing.Add(builder, serverName, () => serverConnectionString))
             .WithIconName("Database");
-        // The database is as running as its server; its own health check then tells when it is ready.
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (ready, _) =>
-            ready.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
-            {
-                State = KnownResourceStates.Running,
-                StartTimeStamp = DateTime.UtcNow,
-            }));
-        return builder.AddResource(database)
-            .WithInitialState(new CustomResourceSnapshot { ResourceType = "MySqlDatabase", State = KnownResourceStates.NotStarted, Properties = [] })
-            .WithHealthCheck(MySqlPing.Add(builder, databaseName, () => databaseConnectionString))
-            .WithIconName("DatabaseStack");
     }
-
-    private static IResourceBuilder<ParameterResource> AddPassword(IDistributedApplicationBuilder builder, string name) =>
-        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 }

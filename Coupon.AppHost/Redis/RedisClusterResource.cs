@@ -1,4 +1,5 @@
 using System.Globalization;
+using Coupon.AppHost.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
@@ -182,17 +183,19 @@ public sealed class RedisClusterResource(string name, ParameterResource password
 
 public static class RedisClusterBuilderExtensions
 {
+    // 1 (the default): one redis-server; 3 or more: a local Redis Cluster of that many masters.
+    public const string ShardsKey = "AppHost:RedisShards";
     // A Redis Cluster needs at least three masters.
     private const int MinimumShards = 3;
 
-    internal static IResourceBuilder<IResourceWithConnectionString> AddRedisCluster(this IDistributedApplicationBuilder builder,
-        string name, int shards, string serverProgram, string cliProgram, ParameterResource password)
+    // A local Redis Cluster of that many redis-server masters, each a resource of its own.
+    public static IResourceBuilder<RedisClusterResource> AddRedisCluster(this IDistributedApplicationBuilder builder, string name, int shards)
     {
         if (shards < MinimumShards)
-        {
-            throw new InvalidOperationException(
-                $"{RedisServerBuilderExtensions.ShardsKey} is {shards}: 1 runs one redis-server, a Redis Cluster needs at least {MinimumShards} shards.");
-        }
+            throw new InvalidOperationException($"{ShardsKey} is {shards}: 1 runs one redis-server, a Redis Cluster needs at least {MinimumShards} shards.");
+        var serverProgram = RedisServerBuilderExtensions.FindProgram(builder, name);
+        var cliProgram = ServerProgram.Find(builder, "redis-cli", "redis-tools", name);
+        var password = builder.AddServerPassword($"{name}-password").Resource;
         var cluster = new RedisClusterResource(name, password) { Cli = new RedisCli(cliProgram, password) };
         var resource = builder.AddResource(cluster)
             .WithInitialState(new CustomResourceSnapshot { ResourceType = "RedisCluster", State = KnownResourceStates.NotStarted, Properties = [] })

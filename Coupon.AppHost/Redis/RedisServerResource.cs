@@ -34,35 +34,29 @@ public sealed class RedisServerResource(string name, string program, string data
 
 public static class RedisServerBuilderExtensions
 {
-    // 1: one redis-server; 3 or more: a local Redis Cluster of that many masters.
-    public const string ShardsKey = "AppHost:RedisShards";
-
-    public static IResourceBuilder<IResourceWithConnectionString> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
+    // A Redis given by ConnectionStrings:<name> (a server or a cluster elsewhere): nothing starts.
+    public static IResourceBuilder<IResourceWithConnectionString> AddExternalRedis(this IDistributedApplicationBuilder builder, string name)
     {
-        if (builder.Configuration.GetConnectionString(name) is { } external)
-        {
-            return builder.AddConnectionString(name).WithHealthCheck(AddPing(builder, name, () => external));
-        }
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            // What Aspire deploys: its own Redis container with a data volume.
-            return builder.AddRedis(name).WithDataVolume($"coupon.apphost-{name}-data").WithPersistence(TimeSpan.FromSeconds(1), keysChangedThreshold: 1);
-        }
-
-        var program = ServerProgram.Find(builder, "redis-server", "redis-server", name);
-        var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
-        var shards = builder.Configuration.GetValue(ShardsKey, 1);
-        if (shards != 1)
-        {
-            return builder.AddRedisCluster(name, shards, program, ServerProgram.Find(builder, "redis-cli", "redis-tools", name), password.Resource);
-        }
-
-        var redis = builder.AddServerProcess(name, program, password.Resource, shard: false).Resource;
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis, async (_, cancellationToken) =>
-            connectionString = await redis.ConnectionStringExpression.GetValueAsync(cancellationToken));
-        return builder.CreateResourceBuilder(redis).WithHealthCheck(AddPing(builder, name, () => connectionString));
+        var external = builder.Configuration.GetConnectionString(name);
+        return builder.AddConnectionString(name).WithHealthCheck(AddPing(builder, name, () => external));
     }
+
+    // What Aspire deploys, for the manifest: its own Redis container with a data volume.
+    public static IResourceBuilder<RedisResource> AddRedisContainer(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddRedis(name).WithDataVolume($"coupon.apphost-{name}-data").WithPersistence(TimeSpan.FromSeconds(1), keysChangedThreshold: 1);
+
+    // One local redis-server.
+    public static IResourceBuilder<RedisServerResource> AddRedisServer(this IDistributedApplicationBuilder builder, string name)
+    {
+        var redis = builder.AddServerProcess(name, FindProgram(builder, name), builder.AddServerPassword($"{name}-password").Resource, shard: false);
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(redis.Resource, async (_, cancellationToken) =>
+            connectionString = await redis.Resource.ConnectionStringExpression.GetValueAsync(cancellationToken));
+        return redis.WithHealthCheck(AddPing(builder, name, () => connectionString));
+    }
+
+    internal static string FindProgram(IDistributedApplicationBuilder builder, string name) =>
+        ServerProgram.Find(builder, "redis-server", "redis-server", name);
 
     internal static IResourceBuilder<RedisServerResource> AddServerProcess(this IDistributedApplicationBuilder builder,
         string name, string program, ParameterResource password, bool shard)

@@ -1,5 +1,5 @@
-using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
+using Coupon.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,7 +8,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.Hosting;
 
-// Our stand-in for Aspire.Confluent.Kafka: same methods, configuration keys and health check name.
+// Our stand-in for Aspire.Confluent.Kafka's AddKafkaProducer/AddKafkaConsumer (that package is not
+// served here), in the namespace the package and ServiceDefaults put such methods in. Same
+// methods and configuration keys; what differs: idempotence and acks=all by default, the health
+// check is named after the connection and shared (KafkaHealthCheck), the metrics meter is ours
+// (KafkaClientMetrics), and a producer is renewed after a fatal error (RenewingKafkaProducer).
 public static class KafkaClientExtensions
 {
     private const string ProducerSection = "Aspire:Confluent:Kafka:Producer";

@@ -1,18 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 
-namespace Aspire.Confluent.Kafka;
+namespace Coupon.ServiceDefaults.Kafka;
 
 // Turns librdkafka's statistics (emitted every statistics.interval.ms as JSON) into instruments,
-// with the names Aspire's Kafka integration uses, tagged by client.
+// with the instrument names Aspire.Confluent.Kafka uses, tagged by client; the meter is ours
+// (Coupon.Messaging), not the package's `Aspire.Confluent.Kafka`.
 internal sealed class KafkaClientMetrics
 {
     private readonly ConcurrentDictionary<string, Snapshot> _latest = new();
 
     public KafkaClientMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(Microsoft.Extensions.Hosting.CouponTelemetry.Messaging);
+        var meter = meterFactory.Create(CouponTelemetry.Messaging);
         meter.CreateObservableCounter("messaging.kafka.messages.transmitted", () => Observe(s => s.TxMessages), "{message}", "Messages sent to brokers.");
         meter.CreateObservableCounter("messaging.kafka.messages.received", () => Observe(s => s.RxMessages), "{message}", "Messages received from brokers.");
         meter.CreateObservableCounter("messaging.kafka.network.tx", () => Observe(s => s.TxRequests), "{request}", "Requests sent to brokers.");

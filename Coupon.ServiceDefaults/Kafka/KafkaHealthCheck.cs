@@ -3,9 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Aspire.Confluent.Kafka;
+namespace Coupon.ServiceDefaults.Kafka;
 
-// Healthy when a broker answers a metadata request in time. GetMetadata blocks its thread up to
+// Stands in for Aspire.Confluent.Kafka's health check, which is named
+// `Aspire.Confluent.Kafka.Producer`/`.Consumer`; this one is named after the connection (`kafka`)
+// and shared by a producer and a consumer of one app. Healthy when a broker answers a metadata request in time. GetMetadata blocks its thread up to
 // the timeout while the brokers are away, so it runs on a thread of its own, never a thread-pool
 // thread, and one probe at a time: a check arriving meanwhile awaits the probe in flight.
 internal sealed class KafkaHealthCheck(ClientConfig clientConfig, TimeSpan timeout, ILogger logger) : IHealthCheck, IDisposable

@@ -1,9 +1,11 @@
 using Confluent.Kafka;
 
-namespace Aspire.Confluent.Kafka;
+namespace Coupon.ServiceDefaults.Kafka;
 
-// Bound from `Aspire:Confluent:Kafka:Producer` / `:Consumer`, `Config` from their `:Config`
-// subsection (librdkafka properties by their Confluent.Kafka names), as in Aspire.Confluent.Kafka.
+// Stand-ins for Aspire.Confluent.Kafka's settings (that package is not served here): bound from
+// `Aspire:Confluent:Kafka:Producer` / `:Consumer`, `Config` from their `:Config` subsection
+// (librdkafka properties by their Confluent.Kafka names), as there.
+// HealthCheckTimeout bounds our own check (KafkaHealthCheck).
 public abstract class KafkaClientSettings<TConfig> where TConfig : ClientConfig, new()
 {
     public string? ConnectionString { get; set; }

@@ -1,9 +1,9 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Coupon.ServiceDefaults.Kafka;
 
-// The producer a client sends through, replaced by a new one after a fatal error (an idempotent
+// Ours, no counterpart in Aspire.Confluent.Kafka. The producer a client sends through, replaced by a new one after a fatal error (an idempotent
 // producer that can no longer vouch for order or once-ness refuses every message from then on):
 // the messages in flight fail, not the rest of the process's life.
 public sealed class RenewingKafkaProducer<TKey, TValue>(

@@ -1,4 +1,4 @@
-using Aspire.Pomelo.EntityFrameworkCore.MySql;
+using Coupon.ServiceDefaults.MySql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,8 +6,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.Extensions.Hosting;
 
-// Our stand-in for Aspire.Pomelo.EntityFrameworkCore.MySql: same method, configuration keys and
-// health check name; MySqlConnector's own traces and metrics are subscribed.
+// Our stand-in for Aspire.Pomelo.EntityFrameworkCore.MySql's AddMySqlDbContext (that package is
+// not served here), in the namespace the package and ServiceDefaults put such methods in. Same
+// method and configuration keys, MySqlConnector's own traces and metrics subscribed; what
+// differs: the health check is named after the connection, not the context type
+// (DbContextHealthCheck), and the server version is not detected (PomeloEntityFrameworkCoreMySqlSettings).
 public static class MySqlDbContextExtensions
 {
     private const string SectionName = "Aspire:Pomelo:EntityFrameworkCore:MySql";

@@ -1,6 +1,8 @@
-namespace Aspire.Pomelo.EntityFrameworkCore.MySql;
+namespace Coupon.ServiceDefaults.MySql;
 
-// Bound from `Aspire:Pomelo:EntityFrameworkCore:MySql`, as in Aspire's Pomelo integration.
+// Stands in for Aspire.Pomelo.EntityFrameworkCore.MySql's settings: bound from
+// `Aspire:Pomelo:EntityFrameworkCore:MySql`, as there. What differs: ServerVersion defaults to
+// MariaDB 10.11 instead of asking the server.
 public sealed class PomeloEntityFrameworkCoreMySqlSettings
 {
     public string? ConnectionString { get; set; }

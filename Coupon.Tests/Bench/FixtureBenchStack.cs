@@ -5,13 +5,13 @@ using Coupon.Tests.Fixture;
 namespace Coupon.Tests.Bench;
 
 // The benchmark run against the test fixture's AppHost and its shared api and worker; the
-// comparison strategies get a spare api of their own, so the shared one is never restarted.
+// comparison strategies run on a spare of the bench's comparison server.
 internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAsyncDisposable
 {
     private ProjectApplication? _api;
     private ProjectApplication? _worker;
-    private ProjectHandle? _strategyApi;
-    private string? _strategy;
+    private ProjectApplication? _lockStrategies;
+    private ProjectHandle? _lockStrategiesSpare;
 
     public DevelopmentTokenKeys Signing => fixture.Tokens;
 
@@ -26,30 +26,34 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
         {
             ["api"] = _api?.ProcessId,
             ["worker"] = _worker?.ProcessId,
+            [LockStrategyServer.ResourceName] = _lockStrategies?.ProcessId,
             ["redis"] = ServerPid("redis"),
             ["mysql"] = ServerPid("mysql"),
         }
         .Where(p => p.Value is not null)
         .ToDictionary(p => p.Key, p => p.Value!.Value);
 
-    public async Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken)
+    public async Task ReadyAsync(CancellationToken cancellationToken)
     {
         var shared = await fixture.SharedProjectsAsync();
         _worker = await ProjectApplication.WaitUntilServingAsync(shared.Worker.ProcessId, cancellationToken);
-        if (_api is not null && strategy == _strategy)
-            return;
-        if (_strategyApi is not null)
-            await _strategyApi.StopAsync();
-        _strategyApi = strategy is null ? null : await fixture.StartProjectAsync(CouponProject.Api,
-            new Dictionary<string, string?> { ["Coupon__Benchmark__IssueStrategy"] = strategy });
-        _api = await ProjectApplication.WaitUntilServingAsync((_strategyApi ?? shared.Api).ProcessId, cancellationToken);
-        _strategy = strategy;
+        _api = await ProjectApplication.WaitUntilServingAsync(shared.Api.ProcessId, cancellationToken);
+    }
+
+    public async Task<Uri> UseLockStrategyAsync(string strategy, CancellationToken cancellationToken)
+    {
+        if (_lockStrategiesSpare is not null)
+            await _lockStrategiesSpare.StopAsync();
+        _lockStrategiesSpare = await fixture.StartProjectAsync(CouponProject.LockStrategies,
+            new Dictionary<string, string?> { [LockStrategyServer.StrategyVariable] = strategy });
+        _lockStrategies = await ProjectApplication.WaitUntilServingAsync(_lockStrategiesSpare.ProcessId, cancellationToken);
+        return _lockStrategies.OwnAddress;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_strategyApi is not null)
-            await _strategyApi.StopAsync();
+        if (_lockStrategiesSpare is not null)
+            await _lockStrategiesSpare.StopAsync();
     }
 
     private int? ServerPid(string resource) =>

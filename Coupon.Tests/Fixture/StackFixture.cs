@@ -5,6 +5,7 @@ using Coupon.Testing;
 using Coupon.AppHost.Hosting;
 using Coupon.AppHost.Kafka;
 using Coupon.AppHost.Redis;
+using Coupon.Bench.Stack;
 using Coupon.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,9 +27,9 @@ namespace Coupon.Tests.Fixture;
 //                               the only worker, reconciling every second after a short grace
 //   StartProjectAsync(project, extraEnvironment)
 //                               one of the spare copies of api/worker/admin that the fixture adds
-//                               to the model (explicit start, the AppHost's own references and
-//                               waits), started with extra variables (null removes one); dispose
-//                               the handle to stop it.
+//                               to the model with the AppHost's own AddApi/AddWorker/AddAdmin
+//                               (explicit start), or of the bench's comparison server, started
+//                               with extra variables (null removes one); dispose the handle to stop it.
 //
 // A test that stops a resource or injects a fault puts it back before it ends.
 public sealed class StackFixture : IAsyncLifetime
@@ -216,23 +217,25 @@ public sealed class StackFixture : IAsyncLifetime
     private async Task<string> ConnectionStringAsync(string resource) =>
         await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
 
-    // A copy of the AppHost's project resource with its references, variables and waits, which
-    // starts only when a test asks for it, with that test's extra variables on top.
+    // A copy of the AppHost's project, added by the AppHost's own method with the same servers and
+    // parameters, which starts only when a test asks for it, with that test's extra variables on top.
     private void AddSpare(IDistributedApplicationTestingBuilder builder, CouponProject project, string name)
     {
-        var source = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == project.ResourceName());
-        // The AppHost's build has built it: run it as built, as the AppHost's own projects are.
-        var spare = (project switch
-            {
-                CouponProject.Api => builder.AddProject<Projects.Coupon_Api>(name),
-                CouponProject.Worker => builder.AddProject<Projects.Coupon_Worker>(name),
-                _ => builder.AddProject<Projects.Coupon_Admin>(name),
-            })
-            .WithLocalHttpEndpoint()
-            // Not behind DCP's proxy: the admin throttles sign-in per client address, and the
-            // tests must reach it from several (the proxy would connect from 127.0.0.1 for all).
-            .WithEndpoint("http", endpoint => endpoint.IsProxied = project != CouponProject.Admin)
+        var servers = CouponServers.In(builder);
+        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        var spare = project switch
+        {
+            CouponProject.Api => builder.AddApi(name, servers),
+            CouponProject.Worker => builder.AddWorker(name, servers, api),
+            CouponProject.LockStrategies => builder.AddLockStrategyServer(name),
+            _ => builder.AddAdmin(name, api, builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.OperatorKeyName),
+                builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.OperatorPasswordName)),
+        };
+        // Not behind DCP's proxy: the admin throttles sign-in per client address, and the tests
+        // must reach it from several (the proxy would connect from 127.0.0.1 for all).
+        spare.WithEndpoint("http", endpoint => endpoint.IsProxied = project != CouponProject.Admin)
             .WithExplicitStart()
+            // After the AppHost's variables, so the extra ones win (null removes one).
             .WithEnvironment(context =>
             {
                 IReadOnlyDictionary<string, string?> extra;
@@ -246,20 +249,9 @@ public sealed class StackFixture : IAsyncLifetime
                         context.EnvironmentVariables[key] = value;
                 }
             });
-        // AddProject gave the spare the same defaults it gave the source (its own port, OTLP…):
-        // what the AppHost added after those (references, tokens, operator) is copied.
-        var defaults = spare.Resource.Annotations.OfType<EnvironmentCallbackAnnotation>().Count() - 1;
-        var added = source.Annotations.OfType<EnvironmentCallbackAnnotation>().Skip(defaults)
-            .Concat<IResourceAnnotation>(source.Annotations.Where(a => a is WaitAnnotation or ResourceRelationshipAnnotation));
-        foreach (var annotation in added.Reverse())
-        {
-            // The extra variables are applied last, over the AppHost's.
-            spare.Resource.Annotations.Insert(0, annotation);
-        }
         lock (_spares)
             _sparesInUse[name] = false;
     }
-
 }
 
 public sealed record SharedProjects(ProjectHandle Api, ProjectHandle Worker);
@@ -269,6 +261,8 @@ public enum CouponProject
     Api,
     Worker,
     Admin,
+    // The bench's comparison server (bench/Coupon.Bench.LockStrategies).
+    LockStrategies,
 }
 
 public static class CouponProjectNames

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Aspire.Confluent.Kafka;
 using Confluent.Kafka;
 using Coupon.Core.Data;
+using Coupon.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

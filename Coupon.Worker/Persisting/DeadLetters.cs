@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Coupon.Core.Messaging;
+using Coupon.ServiceDefaults.Kafka;
 using Microsoft.Extensions.Options;
 
 namespace Coupon.Worker.Persisting;

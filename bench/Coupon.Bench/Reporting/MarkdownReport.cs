@@ -3,6 +3,7 @@ using System.Text;
 using Coupon.Testing;
 using Coupon.Bench.Load;
 using Coupon.Bench.Measuring;
+using Coupon.Bench.Stack;
 using Coupon.Bench.Steps;
 
 namespace Coupon.Bench.Reporting;
@@ -42,7 +43,7 @@ public static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## CPU used per step, in cores (the machine has " + machine.Cores + ")").AppendLine();
-        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck; the AppHost runs in it too, and its embedded Kafka's broker thread is counted as `kafka`), `server` the process that serves the step (the baseline server, the api, or for persist the worker), `dcp` Aspire's orchestrator and its proxies, `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
+        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck; the AppHost runs in it too, and its embedded Kafka's broker thread is counted as `kafka`), `server` the process that serves the step (the baseline server, the api, the comparison server for the origin's strategies, or for persist the worker), `dcp` Aspire's orchestrator and its proxies, `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
         md.AppendLine("| step | " + string.Join(" | ", CpuColumns) + " | server CPU per request | bench CPU per request |");
         md.AppendLine("| --- |" + string.Concat(CpuColumns.Select(_ => " ---: |")) + " ---: | ---: |");
         foreach (var (name, cores, rate) in CpuRows(report))
@@ -91,7 +92,7 @@ public static class MarkdownReport
     // as "other"; Rate is the step's requests (or, for persist, rows) per second.
     internal static IEnumerable<(string Name, Dictionary<string, double> Cores, double Rate)> CpuRows(BenchReport report)
     {
-        var rows = report.Steps.Select(s => (s.Name, s.Cores, s.Load.RequestsPerSecond, Server: s.Name == "baseline" ? "baseline" : "api")).ToList();
+        var rows = report.Steps.Select(s => (s.Name, s.Cores, s.Load.RequestsPerSecond, Server: ServerOf(s.Name))).ToList();
         if (report.AcceptToRow is { } steady)
             rows.Add(("accept-to-row", steady.Cores, steady.Load.RequestsPerSecond, "api"));
         if (report.Persist is { } persist)
@@ -105,6 +106,9 @@ public static class MarkdownReport
             yield return (name, row, rate);
         }
     }
+
+    private static string ServerOf(string step) =>
+        step == "baseline" ? "baseline" : LockStrategyServer.Strategies.Contains(step) ? LockStrategyServer.ResourceName : "api";
 
     private static string Busy(BenchReport report)
     {

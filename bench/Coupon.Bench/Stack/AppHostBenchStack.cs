@@ -14,10 +14,10 @@ namespace Coupon.Bench.Stack;
 // `dotnet run -c Release`. The parameters are chosen here, so the bench signs its own tokens and
 // never touches the developer's user secrets. As the committed figures were measured, api and
 // worker run in Production with no OpenTelemetry export, the dashboard and admin do not run, and
-// the api is loaded on its own port unless `--api proxy` asks for DCP's proxy in front of it.
+// the api is loaded on its own port unless `--api proxy` asks for DCP's proxy in front of it. The
+// comparison server (LockStrategyServer) is added beside the api and runs the same way.
 public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
 {
-    private const string StrategySetting = "Coupon__Benchmark__IssueStrategy";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-bench-").FullName;
@@ -84,10 +84,12 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             $"--AppHost:ApiReplicas={_options.ApiReplicas}",
             $"--AppHost:RedisShards={_options.RedisShards}",
         ], (options, _) => options.DisableDashboard = true, timeout.Token);
+        builder.AddLockStrategyServer()
+            .WithEnvironment(context => context.EnvironmentVariables[LockStrategyServer.StrategyVariable] = _strategy ?? "");
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             // Nothing waits for admin, and the bench has no use for it.
-            if (project.Name is not ("api" or "worker"))
+            if (project.Name is not ("api" or "worker" or LockStrategyServer.ResourceName))
             {
                 builder.Resources.Remove(project);
                 continue;
@@ -99,12 +101,10 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
                 context.EnvironmentVariables["DOTNET_ENVIRONMENT"] = "Production";
                 foreach (var telemetry in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
                     context.EnvironmentVariables.Remove(telemetry);
-                if (project.Name != "api")
+                if (project.Name == "worker")
                     return;
                 foreach (var (name, value) in _options.ApiEnvironment)
                     context.EnvironmentVariables[name] = value;
-                if (_strategy is { } strategy)
-                    context.EnvironmentVariables[StrategySetting] = strategy;
             });
         }
 
@@ -115,39 +115,44 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         await RefreshAsync(timeout.Token);
     }
 
-    // Restarts the api through Aspire's own stop and start commands; its environment is evaluated
-    // again at start, with the strategy.
-    public async Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken)
+    public Task ReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Through Aspire's own stop and start commands; the environment, with the strategy, is
+    // evaluated again at start.
+    public async Task<Uri> UseLockStrategyAsync(string strategy, CancellationToken cancellationToken)
     {
-        if (strategy == _strategy)
-            return;
-        _strategy = strategy;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
         var commands = App.Services.GetRequiredService<ResourceCommandService>();
-        await CommandAsync(commands, KnownResourceCommands.StopCommand, timeout.Token);
-        await App.ResourceNotifications.WaitForResourceAsync("api", [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+        if (_strategy is not null)
+        {
+            await CommandAsync(commands, KnownResourceCommands.StopCommand, timeout.Token);
+            await App.ResourceNotifications.WaitForResourceAsync(LockStrategyServer.ResourceName,
+                [KnownResourceStates.Exited, KnownResourceStates.Finished], timeout.Token);
+        }
+        _strategy = strategy;
         await CommandAsync(commands, KnownResourceCommands.StartCommand, timeout.Token);
-        await RefreshAsync(timeout.Token);
+        var server = await ProjectApplication.WaitUntilServingAsync(
+            (await PidsAsync(LockStrategyServer.ResourceName, 1, timeout.Token))[0], timeout.Token);
+        Processes = new Dictionary<string, int>(Processes) { [LockStrategyServer.ResourceName] = server.ProcessId };
+        return _options.LoadsThroughProxy ? ProxyAddress(LockStrategyServer.ResourceName) : server.OwnAddress;
     }
 
     private static async Task CommandAsync(ResourceCommandService commands, string command, CancellationToken cancellationToken)
     {
-        var result = await commands.ExecuteCommandAsync("api", command, cancellationToken);
+        var result = await commands.ExecuteCommandAsync(LockStrategyServer.ResourceName, command, cancellationToken);
         if (!result.Success)
-            throw new InvalidOperationException($"{command} on the api failed: {result.Message}");
+            throw new InvalidOperationException($"{command} on {LockStrategyServer.ResourceName} failed: {result.Message}");
     }
 
-    // The api's address and the pids, read again after the api (re)started. Replicas after the
-    // first are measured as api#2, api#3, ...
+    // The api's address and the pids. Replicas after the first are measured as api#2, api#3, ...
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var apis = new List<ProjectApplication>();
         foreach (var pid in await PidsAsync("api", _options.ApiReplicas, cancellationToken))
             apis.Add(await ProjectApplication.WaitUntilServingAsync(pid, cancellationToken));
         var worker = await ProjectApplication.WaitUntilServingAsync((await PidsAsync("worker", 1, cancellationToken))[0], cancellationToken);
-        // DCP's proxy listens on 127.0.0.1 (published as localhost); the load generator wants an IP.
-        _apiAddress = _options.LoadsThroughProxy ? new UriBuilder(App.GetEndpoint("api", "http")) { Host = "127.0.0.1" }.Uri : apis[0].OwnAddress;
+        _apiAddress = _options.LoadsThroughProxy ? ProxyAddress("api") : apis[0].OwnAddress;
         var processes = apis.Index().ToDictionary(api => api.Index == 0 ? "api" : $"api#{api.Index + 1}", api => api.Item.ProcessId);
         processes["worker"] = worker.ProcessId;
         processes["mysql"] = (await PidsAsync("mysql", 1, cancellationToken))[0];
@@ -155,6 +160,9 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             processes[shard == 0 ? "redis" : $"redis#{shard + 1}"] = pid;
         Processes = processes;
     }
+
+    // DCP's proxy listens on 127.0.0.1 (published as localhost); the load generator wants an IP.
+    private Uri ProxyAddress(string resource) => new UriBuilder(App.GetEndpoint(resource, "http")) { Host = "127.0.0.1" }.Uri;
 
     // The pids of a resource's running instances (replicas, or a cluster's nodes), once all run.
     private async Task<IReadOnlyList<int>> PidsAsync(string resource, int instances, CancellationToken cancellationToken)

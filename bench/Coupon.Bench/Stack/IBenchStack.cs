@@ -12,13 +12,17 @@ public interface IBenchStack
 
     string KafkaBootstrapServers { get; }
 
+    // The api: campaigns are created through it, and it serves the issue path's steps.
     Uri ApiAddress { get; }
 
-    // The running processes worth measuring, by resource name (api, worker, redis, mysql): the
-    // applications themselves, not their `dotnet run` wrappers.
+    // The running processes worth measuring, by resource name (api, worker, redis, mysql, and
+    // lock-strategies while it runs): the applications themselves, not their `dotnet run` wrappers.
     IReadOnlyDictionary<string, int> Processes { get; }
 
-    // Restarts the api with a comparison strategy (Coupon:Benchmark:IssueStrategy), or with the
-    // real issue path for null, unless it already runs that way.
-    Task UseStrategyAsync(string? strategy, CancellationToken cancellationToken);
+    // Once the api and the worker serve.
+    Task ReadyAsync(CancellationToken cancellationToken);
+
+    // Starts the comparison server (LockStrategyServer) with one of the origin's strategies, in
+    // place of the one it ran before; the address to load it on.
+    Task<Uri> UseLockStrategyAsync(string strategy, CancellationToken cancellationToken);
 }

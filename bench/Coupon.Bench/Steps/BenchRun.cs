@@ -13,8 +13,8 @@ using Coupon.Core.Messaging;
 namespace Coupon.Bench.Steps;
 
 // The benchmark's steps in order, each warmed up, measured, and checked in MySQL:
-// baseline, issue, sold-out, accept-to-row, persist, then the origin's strategies (which restart
-// the api, so the api's working set is read before them).
+// baseline, issue, sold-out, accept-to-row, persist, then the origin's strategies on the
+// comparison server (the api's working set is read before them, as it was when they ran in it).
 public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool users, TextWriter log)
 {
     private static readonly int[] Accepted = [202];
@@ -32,7 +32,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         AcceptToRowResult? acceptToRow = null;
         PersistResult? persist = null;
 
-        await stack.UseStrategyAsync(null, cancellationToken);
+        await stack.ReadyAsync(cancellationToken);
         if (options.Runs("baseline"))
             steps.Add(await BaselineAsync(cancellationToken));
         if (options.Runs("issue"))
@@ -46,7 +46,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
 
         var apiPeak = Process.GetProcessById(stack.Processes["api"]).PeakWorkingSet64;
 
-        foreach (var strategy in new[] { "mysql-lock", "redis-lock" }.Where(options.Runs))
+        foreach (var strategy in LockStrategyServer.Strategies.Where(options.Runs))
             steps.Add(await StrategyAsync(strategy, cancellationToken));
 
         return new BenchReport(startedAt, clock.Elapsed, machine, options, steps, acceptToRow, persist, apiPeak);
@@ -70,7 +70,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
     private async Task<StepResult> IssueAsync(CancellationToken cancellationToken)
     {
         var campaign = await Campaigns.CreateAsync("bench: issue path", BenchCampaigns.Huge, cancellationToken);
-        return await IssueStepAsync("issue", "Lua + Kafka issue path, a campaign too large to sell out", campaign, cancellationToken);
+        return await IssueStepAsync("issue", "Lua + Kafka issue path, a campaign too large to sell out", campaign, stack.ApiAddress, cancellationToken);
     }
 
     private async Task<StepResult> SoldOutAsync(CancellationToken cancellationToken)
@@ -103,18 +103,18 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
 
     private async Task<StepResult> StrategyAsync(string strategy, CancellationToken cancellationToken)
     {
-        Log($"Restarting the api with Coupon:Benchmark:IssueStrategy={strategy} ...");
-        await stack.UseStrategyAsync(strategy, cancellationToken);
+        Log($"Starting the comparison server with {strategy} ...");
+        var server = await stack.UseLockStrategyAsync(strategy, cancellationToken);
         var campaign = await Campaigns.CreateAsync($"bench: {strategy}", BenchCampaigns.Huge, cancellationToken);
-        var description = strategy == "mysql-lock"
+        var description = strategy == LockStrategyServer.MySqlLock
             ? "origin's MySQL pessimistic lock (SELECT ... FOR UPDATE, check, insert, one transaction)"
             : "origin's Redis distributed lock (SET NX PX, check, add, unlock) + Kafka";
-        return await IssueStepAsync(strategy, description, campaign, cancellationToken);
+        return await IssueStepAsync(strategy, description, campaign, server, cancellationToken);
     }
 
-    private async Task<StepResult> IssueStepAsync(string name, string description, long campaign, CancellationToken cancellationToken)
+    private async Task<StepResult> IssueStepAsync(string name, string description, long campaign, Uri server, CancellationToken cancellationToken)
     {
-        var plan = Plan(name, stack.ApiAddress, campaign, Accepted);
+        var plan = Plan(name, server, campaign, Accepted);
         var warmup = await RunAsync(plan with { Name = $"{name} warm-up", Duration = options.Warmup }, cancellationToken);
         var (result, cores) = await MeasureAsync(plan with { FirstUser = (int)warmup.UsersTaken }, cancellationToken);
         var invariants = await CheckAsync(campaign, [warmup, result], cancellationToken);

@@ -1,4 +1,4 @@
-namespace Coupon.Api.Benchmarking;
+namespace Coupon.Bench.LockStrategies;
 
 // One way of deciding an issue request.
 internal interface IComparisonIssue

@@ -2,7 +2,7 @@ using Coupon.Core.Contracts;
 using Coupon.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Coupon.Api.Benchmarking;
+namespace Coupon.Bench.LockStrategies;
 
 // The origin's first design: everything in one MySQL transaction that holds the campaign row's
 // lock (SELECT ... FOR UPDATE), checks, inserts the issue and counts it. Correct, and every issue
@@ -12,7 +12,7 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
     public const string Name = "mysql-lock";
 
     // A retrying execution strategy would replay the whole transaction, never a part of it (the
-    // api's does not retry: Extensions.cs).
+    // api's services do not retry: Coupon.Api/Extensions.cs).
     public Task<ComparisonOutcome> IssueAsync(long campaignId, long userId, CancellationToken cancellationToken) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(
             (campaignId, userId), (_, request, ct) => IssueOnceAsync(request.campaignId, request.userId, ct), null, cancellationToken);

@@ -5,7 +5,7 @@ using Coupon.Core.Messaging;
 using Confluent.Kafka;
 using StackExchange.Redis;
 
-namespace Coupon.Api.Benchmarking;
+namespace Coupon.Bench.LockStrategies;
 
 // The origin's second design: a distributed lock per campaign (SET NX PX, released only by its
 // owner), and under it separate round trips to check the winners and the count and to add the
