@@ -11,7 +11,7 @@ namespace Coupon.Tests.Hosting;
 // The api's "Demo flash sale" dashboard command, run through Aspire's resource commands as the
 // dashboard runs it, sized short by the fixture (AppHost:DemoFlashSale:*): a new campaign sold out
 // by synthetic users, every 202 a row in MySQL.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class DemoFlashSaleTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack)
 {
     [Fact]

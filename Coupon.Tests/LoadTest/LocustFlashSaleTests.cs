@@ -13,7 +13,7 @@ namespace Coupon.Tests.LoadTest;
 // stack: user tokens from the token command (with the keys the stack trusts) in a file, the
 // campaign created by the Locust file with an operator token. Then MySQL: one 202 per user, every
 // 202 a row, nothing for the others, rows ≤ quantity.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class LocustFlashSaleTests(StackFixture stack, ITestOutputHelper output) : SharedApiTests(stack), IDisposable
 {
     private const int Users = 600;
