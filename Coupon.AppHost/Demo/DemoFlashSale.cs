@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Coupon.AppHost.Hosting;
 using Coupon.Core.Auth;
@@ -25,7 +23,6 @@ public static class DemoFlashSale
     public const string CommandName = "demo-flash-sale";
 
     private const int Connections = 64;
-    private const int CreateTries = 3;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     public static IResourceBuilder<ProjectResource> WithDemoFlashSale(this IResourceBuilder<ProjectResource> api)
@@ -66,10 +63,17 @@ public static class DemoFlashSale
                 BaseAddress = api,
                 Timeout = RequestTimeout,
             };
-            var (created, refusal) = await CreateCampaignAsync(http, operators.CreateOperatorToken(DevelopmentTokens.OperatorUserName, TimeSpan.FromMinutes(5)), cancellationToken);
-            if (created is null)
-                return CommandResults.Failure($"Creating the demo campaign: {refusal}");
-            var campaign = created.Id;
+            long campaign;
+            try
+            {
+                var now = DateTimeOffset.UtcNow;
+                campaign = (await CampaignCreation.CreateAsync(http, operators.CreateOperatorToken(DevelopmentTokens.OperatorUserName, TimeSpan.FromMinutes(5)),
+                    new CampaignRequest($"Demo flash sale {now:HH:mm:ss}", Quantity, 1000m, 0m, now.AddMinutes(-1), now.AddHours(1)), cancellationToken)).Id;
+            }
+            catch (Exception error) when (error is InvalidOperationException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return CommandResults.Failure($"Creating the demo campaign: {error.Message}");
+            }
             logger.LogInformation("Demo flash sale: campaign {Campaign} of {Quantity} coupons, {Users} users over {Seconds} s",
                 campaign, Quantity, Users, Duration.TotalSeconds);
 
@@ -101,32 +105,6 @@ public static class DemoFlashSale
             logger.LogInformation("Demo flash sale: {Summary}", message);
             var data = JsonSerializer.Serialize(new { campaign, quantity = Quantity, users = Users, answers });
             return CommandResults.Success(message, data, CommandResultFormat.Json);
-        }
-
-        // A create answered 503 (MySQL busy past the api's deadline, a cold api) is sent again with
-        // its Idempotency-Key, which makes one campaign of however many tries.
-        private async Task<(CampaignView? View, string? Answer)> CreateCampaignAsync(HttpClient http, string operatorToken, CancellationToken cancellationToken)
-        {
-            var now = DateTimeOffset.UtcNow;
-            var body = new CampaignRequest($"Demo flash sale {now:HH:mm:ss}", Quantity, 1000m, 0m, now.AddMinutes(-1), now.AddHours(1));
-            var idempotencyKey = Guid.NewGuid().ToString();
-            string answer;
-            var tries = 0;
-            do
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/coupons") { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
-                request.Headers.Add("Idempotency-Key", idempotencyKey);
-                using var response = await http.SendAsync(request, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                    return ((await response.Content.ReadFromJsonAsync<CampaignView>(cancellationToken))!, null);
-                answer = await AnswerOfAsync(response);
-                if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
-                    break;
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            }
-            while (++tries < CreateTries);
-            return (null, answer);
         }
 
         private static async Task<string> IssueAsync(HttpClient http, long campaign, string token, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Coupon.AppHost.Demo;
 using Coupon.Testing;
 using Coupon.Core.Contracts;
 

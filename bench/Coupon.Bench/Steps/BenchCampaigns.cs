@@ -1,3 +1,4 @@
+using Coupon.AppHost.Demo;
 using Coupon.Testing;
 using Coupon.Core.Contracts;
 
