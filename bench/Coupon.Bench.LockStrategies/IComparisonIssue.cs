@@ -4,6 +4,12 @@ namespace Coupon.Bench.LockStrategies;
 internal interface IComparisonIssue
 {
     Task<ComparisonOutcome> IssueAsync(long campaignId, long userId, CancellationToken cancellationToken);
+
+    // The window rule both strategies check before their lock: not open yet, closed, or null.
+    static string? OutsideWindow(DateTimeOffset now, DateTime issueStart, DateTime issueEnd) =>
+        now.UtcDateTime < issueStart ? Core.Contracts.ProblemCodes.NotOpenYet
+        : now.UtcDateTime >= issueEnd ? Core.Contracts.ProblemCodes.Closed
+        : null;
 }
 
 // Problem is null when the coupon was issued (at AcceptedAt), else the problem code.

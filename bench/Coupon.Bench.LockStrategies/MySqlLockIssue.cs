@@ -29,10 +29,8 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
             return ProblemCodes.CouponNotFound;
 
         var now = time.GetUtcNow();
-        if (now.UtcDateTime < campaign.IssueStart)
-            return ProblemCodes.NotOpenYet;
-        if (now.UtcDateTime >= campaign.IssueEnd)
-            return ProblemCodes.Closed;
+        if (IComparisonIssue.OutsideWindow(now, campaign.IssueStart, campaign.IssueEnd) is { } outside)
+            return outside;
         if (await db.Issues.AnyAsync(i => i.CampaignId == campaignId && i.UserId == userId, cancellationToken))
             return ProblemCodes.AlreadyIssued;
         if (campaign.TotalQuantity is { } total && campaign.IssuedQuantity >= total)

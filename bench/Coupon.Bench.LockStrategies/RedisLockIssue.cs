@@ -33,10 +33,8 @@ internal sealed class RedisLockIssue(
         if (campaign is null)
             return ProblemCodes.CouponNotFound;
         var now = time.GetUtcNow();
-        if (now.UtcDateTime < campaign.IssueStart)
-            return ProblemCodes.NotOpenYet;
-        if (now.UtcDateTime >= campaign.IssueEnd)
-            return ProblemCodes.Closed;
+        if (IComparisonIssue.OutsideWindow(now, campaign.IssueStart, campaign.IssueEnd) is { } outside)
+            return outside;
 
         var database = redis.GetDatabase();
         var keys = new CampaignKeys(campaignId);
