@@ -15,8 +15,8 @@ namespace Microsoft.Extensions.Hosting;
 // Adds common .NET Aspire services: service discovery, resilience, health checks, and OpenTelemetry.
 public static class Extensions
 {
-    private const string HealthEndpointPath = "/health";
-    private const string AlivenessEndpointPath = "/alive";
+    private const string HealthEndpointPath = ProbeRequests.HealthPath;
+    private const string AlivenessEndpointPath = ProbeRequests.AlivenessPath;
     private const string MetricsEndpointPath = "/metrics";
     private const string KestrelLimitsSection = "Kestrel:Limits";
 
@@ -72,11 +72,17 @@ public static class Extensions
                     // The worker's batch inserts and the api's campaign reads, as spans of their traces.
                     .AddSource("MySqlConnector")
                     .AddAspNetCoreInstrumentation(options =>
-                        // Health and scrape probes would drown the interesting traces.
+                        // Health and scrape probes would drown the interesting traces (as in
+                        // Aspire's service defaults template); a health probe's logs are quieted too.
                         options.Filter = context =>
-                            !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
+                        {
+                            if (ProbeRequests.IsProbe(context.Request.Path))
+                            {
+                                ProbeRequests.MarkCurrent();
+                                return false;
+                            }
+                            return !context.Request.Path.StartsWithSegments(MetricsEndpointPath);
+                        })
                     .AddHttpClientInstrumentation();
             });
 
@@ -90,6 +96,8 @@ public static class Extensions
         if (builder.HasOtlpEndpoint())
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // After UseOtlpExporter, which registers the logger provider again.
+            builder.Services.QuietProbeLogs();
             builder.Services.AddHostedService<TelemetryFlushOnStop>();
         }
 

@@ -103,6 +103,7 @@ public sealed partial class WinnerReconciler(
 
     private async Task RepairAsync(CouponDbContext db, long couponId, Dictionary<long, long> due, CancellationToken cancellationToken)
     {
+        using var work = BackgroundRound.Work("repair winners");
         var users = due.Keys.ToList();
         var persisted = await db.Issues.AsNoTracking()
             .Where(i => i.CouponId == couponId && users.Contains(i.UserId))
