@@ -42,6 +42,7 @@ builder.AddProject<Projects.Coupon_Admin>("admin")
     .WithEnvironment("Admin__Operator__Password", operatorPassword)
     .WithExternalHttpEndpoints();
 
+ProjectEnvironment.FromAppHost(builder);
 OrderedShutdown.Register(builder);
 
 await builder.Build().RunAsync();
