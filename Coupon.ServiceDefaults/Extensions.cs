@@ -63,9 +63,10 @@ public static class Extensions
             })
             .WithTracing(tracing =>
             {
-                // Spans nobody receives cost the api a few % of its CPU at flash-sale rates.
-                if (!builder.HasOtlpEndpoint())
-                    tracing.SetSampler(new AlwaysOffSampler());
+                // Spans nobody receives cost the api a few % of its CPU at flash-sale rates. Parent
+                // based otherwise, over the always_on that Aspire's run sets (OTEL_TRACES_SAMPLER):
+                // the calls under a filtered probe or a background round are then no orphan spans.
+                tracing.SetSampler(builder.HasOtlpEndpoint() ? new ParentBasedSampler(new AlwaysOnSampler()) : new AlwaysOffSampler());
 
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(CouponTelemetry.ActivitySourceNames)
