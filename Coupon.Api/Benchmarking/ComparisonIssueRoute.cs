@@ -17,18 +17,18 @@ internal sealed class ComparisonIssueRoute : IStartupFilter
     {
         app.Use(async (context, nextMiddleware) =>
         {
-            if (!HttpMethods.IsPost(context.Request.Method) || !TryMatch(context.Request.Path, out var couponId))
+            if (!HttpMethods.IsPost(context.Request.Method) || !TryMatch(context.Request.Path, out var campaignId))
             {
                 await nextMiddleware(context);
                 return;
             }
-            var result = await IssueAsync(context, couponId);
+            var result = await IssueAsync(context, campaignId);
             await result.ExecuteAsync(context);
         });
         next(app);
     };
 
-    private static async Task<IResult> IssueAsync(HttpContext context, long couponId)
+    private static async Task<IResult> IssueAsync(HttpContext context, long campaignId)
     {
         var authentication = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         if (!authentication.Succeeded || !authentication.Principal.TryGetUserId(out var userId))
@@ -41,7 +41,7 @@ internal sealed class ComparisonIssueRoute : IStartupFilter
         ComparisonOutcome outcome;
         try
         {
-            outcome = await strategy.IssueAsync(couponId, userId, context.RequestAborted);
+            outcome = await strategy.IssueAsync(campaignId, userId, context.RequestAborted);
         }
         catch (Exception e) when (e is DbException or DbUpdateException or RedisException)
         {
@@ -50,21 +50,21 @@ internal sealed class ComparisonIssueRoute : IStartupFilter
         }
         return outcome.Problem switch
         {
-            null => TypedResults.Accepted($"/api/coupons/{couponId}/issue",
-                new IssueStatus(couponId, IssueStatus.Pending, outcome.AcceptedAt)),
-            ProblemCodes.CouponNotFound => ApiProblems.NotFound(couponId),
+            null => TypedResults.Accepted($"/api/coupons/{campaignId}/issue",
+                new IssueStatus(campaignId, IssueStatus.Pending, outcome.AcceptedAt)),
+            ProblemCodes.CouponNotFound => ApiProblems.NotFound(campaignId),
             ProblemCodes.Unavailable => ApiProblems.Unavailable(context, "The coupon could not be issued safely; retry shortly."),
-            var problem => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {couponId}: {problem}."),
+            var problem => ApiProblems.Conflict(problem, "The coupon cannot be issued", $"Coupon {campaignId}: {problem}."),
         };
     }
 
     // "/api/coupons/{id}/issue" with a positive numeric id; anything else goes to the normal routes.
-    private static bool TryMatch(PathString path, out long couponId)
+    private static bool TryMatch(PathString path, out long campaignId)
     {
-        couponId = 0;
+        campaignId = 0;
         var segments = path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return segments is ["api", "coupons", var id, "issue"]
-            && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out couponId)
-            && couponId > 0;
+            && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out campaignId)
+            && campaignId > 0;
     }
 }

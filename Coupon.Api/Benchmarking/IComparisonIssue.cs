@@ -3,7 +3,7 @@ namespace Coupon.Api.Benchmarking;
 // One way of deciding an issue request.
 internal interface IComparisonIssue
 {
-    Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken);
+    Task<ComparisonOutcome> IssueAsync(long campaignId, long userId, CancellationToken cancellationToken);
 }
 
 // Problem is null when the coupon was issued (at AcceptedAt), else the problem code.

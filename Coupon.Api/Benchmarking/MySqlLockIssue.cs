@@ -13,17 +13,17 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
 
     // A retrying execution strategy would replay the whole transaction, never a part of it (the
     // api's does not retry: Extensions.cs).
-    public Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken) =>
+    public Task<ComparisonOutcome> IssueAsync(long campaignId, long userId, CancellationToken cancellationToken) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(
-            (couponId, userId), (_, request, ct) => IssueOnceAsync(request.couponId, request.userId, ct), null, cancellationToken);
+            (campaignId, userId), (_, request, ct) => IssueOnceAsync(request.campaignId, request.userId, ct), null, cancellationToken);
 
-    private async Task<ComparisonOutcome> IssueOnceAsync(long couponId, long userId, CancellationToken cancellationToken)
+    private async Task<ComparisonOutcome> IssueOnceAsync(long campaignId, long userId, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Not composed (no LIMIT around it), so the locking clause stays on the statement itself.
         var campaigns = await db.Campaigns
-            .FromSql($"SELECT * FROM coupons WHERE id = {couponId} FOR UPDATE")
+            .FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE")
             .ToListAsync(cancellationToken);
         if (campaigns is not [var campaign])
             return ProblemCodes.CouponNotFound;
@@ -33,12 +33,12 @@ internal sealed class MySqlLockIssue(CouponDbContext db, TimeProvider time) : IC
             return ProblemCodes.NotOpenYet;
         if (now.UtcDateTime >= campaign.IssueEnd)
             return ProblemCodes.Closed;
-        if (await db.Issues.AnyAsync(i => i.CouponId == couponId && i.UserId == userId, cancellationToken))
+        if (await db.Issues.AnyAsync(i => i.CampaignId == campaignId && i.UserId == userId, cancellationToken))
             return ProblemCodes.AlreadyIssued;
         if (campaign.TotalQuantity is { } total && campaign.IssuedQuantity >= total)
             return ProblemCodes.SoldOut;
 
-        db.Issues.Add(new CouponIssue { CouponId = couponId, UserId = userId, IssuedAt = now.UtcDateTime });
+        db.Issues.Add(new CouponIssue { CampaignId = campaignId, UserId = userId, IssuedAt = now.UtcDateTime });
         campaign.IssuedQuantity++;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

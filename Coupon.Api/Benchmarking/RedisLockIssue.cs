@@ -27,9 +27,9 @@ internal sealed class RedisLockIssue(
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(1);
 
-    public async Task<ComparisonOutcome> IssueAsync(long couponId, long userId, CancellationToken cancellationToken)
+    public async Task<ComparisonOutcome> IssueAsync(long campaignId, long userId, CancellationToken cancellationToken)
     {
-        var campaign = await campaigns.GetAsync(couponId, cancellationToken);
+        var campaign = await campaigns.GetAsync(campaignId, cancellationToken);
         if (campaign is null)
             return ProblemCodes.CouponNotFound;
         var now = time.GetUtcNow();
@@ -39,8 +39,8 @@ internal sealed class RedisLockIssue(
             return ProblemCodes.Closed;
 
         var database = redis.GetDatabase();
-        var keys = new CampaignKeys(couponId);
-        RedisKey lockKey = $"coupon:{{{couponId}}}:lock";
+        var keys = new CampaignKeys(campaignId);
+        RedisKey lockKey = $"coupon:{{{campaignId}}}:lock";
         var owner = Guid.NewGuid().ToString("N");
         if (!await AcquireAsync(database, lockKey, owner, cancellationToken))
             return ProblemCodes.Unavailable;
@@ -61,7 +61,7 @@ internal sealed class RedisLockIssue(
 
         // As on the real path: only an event Kafka surely did not take is undone.
         var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
-        if (await publisher.PublishAsync(new CouponIssuedEvent(couponId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
+        if (await publisher.PublishAsync(new CouponIssuedEvent(campaignId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
             return ComparisonOutcome.Issued(acceptedAt);
         await database.HashDeleteAsync(keys.Winners, userId);
         return ProblemCodes.Unavailable;

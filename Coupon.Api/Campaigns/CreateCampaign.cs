@@ -92,7 +92,7 @@ public static class CreateCampaign
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Campaign {CouponId} is created, but its Redis state was not written; the worker rebuilds it", campaign.Id);
+            logger.LogWarning(e, "Campaign {CampaignId} is created, but its Redis state was not written; the worker rebuilds it", campaign.Id);
         }
     }
 }

@@ -42,7 +42,7 @@ public static class EditCampaign
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Not composed (no LIMIT around it): the lock is the statement's own.
         var campaign = id > 0
-            ? (await db.Campaigns.FromSql($"SELECT * FROM coupons WHERE id = {id} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault()
+            ? (await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {id} FOR UPDATE").ToListAsync(cancellationToken)).SingleOrDefault()
             : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
@@ -100,8 +100,8 @@ public static class EditCampaign
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "The Redis meta of campaign {CouponId} may be narrower than version {Version} in MySQL; the worker writes it",
-                meta.CouponId, meta.Version);
+            logger.LogWarning(e, "The Redis meta of campaign {CampaignId} may be narrower than version {Version} in MySQL; the worker writes it",
+                meta.CampaignId, meta.Version);
         }
     }
 }

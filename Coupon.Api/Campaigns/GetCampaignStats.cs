@@ -23,7 +23,7 @@ public static class GetCampaignStats
         if (campaign is null)
             return ApiProblems.NotFound(id);
 
-        var persisted = await db.Issues.LongCountAsync(i => i.CouponId == id, cancellationToken);
+        var persisted = await db.Issues.LongCountAsync(i => i.CampaignId == id, cancellationToken);
         var accepted = await state.AcceptedAsync(id);
         var rejections = await statistics.RejectionsAsync(id);
         var recent = await statistics.RecentAsync(id);

@@ -9,16 +9,16 @@ public static class ApiProblems
     // Seconds a client should wait before retrying a 503; Redis or Kafka hiccups are short.
     public const int RetryAfterSeconds = 1;
 
-    public static ProblemHttpResult NotFound(long couponId) =>
-        Create(StatusCodes.Status404NotFound, ProblemCodes.CouponNotFound, "Coupon not found", $"There is no coupon campaign {couponId}.");
+    public static ProblemHttpResult NotFound(long campaignId) =>
+        Create(StatusCodes.Status404NotFound, ProblemCodes.CouponNotFound, "Coupon not found", $"There is no coupon campaign {campaignId}.");
 
     public static ProblemHttpResult Conflict(string code, string title, string detail) =>
         Create(StatusCodes.Status409Conflict, code, title, detail);
 
     // The edit was made against a version someone else has since replaced.
-    public static ProblemHttpResult EditConflict(long couponId) =>
+    public static ProblemHttpResult EditConflict(long campaignId) =>
         Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.EditConflict, "Edited meanwhile",
-            $"Coupon {couponId} was changed by someone else since it was loaded; reload it and edit again.");
+            $"Coupon {campaignId} was changed by someone else since it was loaded; reload it and edit again.");
 
     public static ProblemHttpResult Unavailable(HttpContext context, string detail)
     {
@@ -27,9 +27,9 @@ public static class ApiProblems
     }
 
     // The api could not learn in time whether the coupon was recorded: it may or may not be.
-    public static ProblemHttpResult OutcomeUnknown(long couponId) =>
+    public static ProblemHttpResult OutcomeUnknown(long campaignId) =>
         Create(StatusCodes.Status504GatewayTimeout, ProblemCodes.OutcomeUnknown, "Outcome not known yet",
-            $"Whether coupon {couponId} was issued to you is not known yet; GET /api/coupons/{couponId}/issue tells shortly.");
+            $"Whether coupon {campaignId} was issued to you is not known yet; GET /api/coupons/{campaignId}/issue tells shortly.");
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string code = ProblemCodes.ValidationFailed) =>
         TypedResults.ValidationProblem(errors, title: "The request is not valid", extensions: new Dictionary<string, object?> { ["code"] = code });

@@ -19,39 +19,39 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     private readonly CampaignCacheOptions _options = options.Value;
     private HighestId _highest = new(Task.FromResult(0L), DateTimeOffset.MinValue);
 
-    public async ValueTask<CampaignSnapshot?> GetAsync(long couponId, CancellationToken cancellationToken)
+    public async ValueTask<CampaignSnapshot?> GetAsync(long campaignId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var loading = false;
-        if (_entries.TryGetValue(couponId, out var entry))
+        if (_entries.TryGetValue(campaignId, out var entry))
         {
-            if (Served(couponId, entry, now) is { } held)
+            if (Served(campaignId, entry, now) is { } held)
                 return held;
             // A failed load (MySQL down) is asked again; an id found missing is not kept here.
             if (entry.Loading.IsCompleted)
-                _entries.TryRemove(KeyValuePair.Create(couponId, entry));
+                _entries.TryRemove(KeyValuePair.Create(campaignId, entry));
             else
                 loading = true;
         }
-        if (!loading && !await MayExistAsync(couponId, now, cancellationToken))
+        if (!loading && !await MayExistAsync(campaignId, now, cancellationToken))
             return null;
 
-        entry = _entries.GetOrAdd(couponId, id => Added(id, new Entry(LoadAsync(id), now + _options.RefreshInterval)));
+        entry = _entries.GetOrAdd(campaignId, id => Added(id, new Entry(LoadAsync(id), now + _options.RefreshInterval)));
         var campaign = await entry.Loading.WaitAsync(_options.LoadTimeout, time, cancellationToken);
         if (campaign is null)
-            _entries.TryRemove(KeyValuePair.Create(couponId, entry));
+            _entries.TryRemove(KeyValuePair.Create(campaignId, entry));
         return campaign;
     }
 
     // Whether the campaign is held here, so counting a rejection for it creates nothing a client chose.
-    public bool Holds(long couponId) => Held(couponId) is not null;
+    public bool Holds(long campaignId) => Held(campaignId) is not null;
 
     // The public answer (sold out, closed, not open yet) for a campaign held here, from memory
     // alone: no request waits for a load, whatever the id. A copy past the refresh interval is
     // reloaded in the background as GetAsync does, so an edit made through another api instance
     // (a campaign reopened) shows here too.
-    public string? PublicRejection(long couponId) =>
-        _entries.TryGetValue(couponId, out var entry) && Served(couponId, entry, time.GetUtcNow()) is { } campaign
+    public string? PublicRejection(long campaignId) =>
+        _entries.TryGetValue(campaignId, out var entry) && Served(campaignId, entry, time.GetUtcNow()) is { } campaign
             ? FastReject(campaign)
             : null;
 
@@ -70,9 +70,9 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
             : null;
     }
 
-    public void MarkSoldOut(long couponId)
+    public void MarkSoldOut(long campaignId)
     {
-        if (_entries.TryGetValue(couponId, out var entry))
+        if (_entries.TryGetValue(campaignId, out var entry))
             entry.SoldOutUntil = time.GetUtcNow() + _options.SoldOutMemory;
     }
 
@@ -90,59 +90,59 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
 
     // The campaign of a loaded entry, reloaded in the background when due; null when not loaded
     // or missing.
-    private CampaignSnapshot? Served(long couponId, Entry entry, DateTimeOffset now)
+    private CampaignSnapshot? Served(long campaignId, Entry entry, DateTimeOffset now)
     {
         if (entry.Loading is not { IsCompletedSuccessfully: true, Result: { } campaign })
             return null;
         if (entry.RefreshAt <= now)
-            RefreshInBackground(couponId, entry, now);
+            RefreshInBackground(campaignId, entry, now);
         return campaign;
     }
 
     // The campaign as loaded, when it is loaded and exists; never starts a load.
-    private CampaignSnapshot? Held(long couponId) =>
-        _entries.TryGetValue(couponId, out var entry) && entry.Loading.IsCompletedSuccessfully ? entry.Loading.Result : null;
+    private CampaignSnapshot? Held(long campaignId) =>
+        _entries.TryGetValue(campaignId, out var entry) && entry.Loading.IsCompletedSuccessfully ? entry.Loading.Result : null;
 
-    private async ValueTask<bool> MayExistAsync(long couponId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<bool> MayExistAsync(long campaignId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_missingUntil.TryGetValue(couponId, out var until) && until > now)
+        if (_missingUntil.TryGetValue(campaignId, out var until) && until > now)
             return false;
         var highest = Volatile.Read(ref _highest);
-        if (highest.Id.IsCompletedSuccessfully && (couponId <= highest.Id.Result || highest.RefreshAt > now))
-            return couponId <= highest.Id.Result;
+        if (highest.Id.IsCompletedSuccessfully && (campaignId <= highest.Id.Result || highest.RefreshAt > now))
+            return campaignId <= highest.Id.Result;
         if (highest.Id.IsCompleted)
         {
             // Stale or failed: one reload, whichever request gets here first.
             var reloading = new HighestId(LoadHighestIdAsync(), now + _options.RefreshInterval);
             highest = Interlocked.CompareExchange(ref _highest, reloading, highest) == highest ? reloading : Volatile.Read(ref _highest);
         }
-        return couponId <= await highest.Id.WaitAsync(_options.LoadTimeout, time, cancellationToken);
+        return campaignId <= await highest.Id.WaitAsync(_options.LoadTimeout, time, cancellationToken);
     }
 
     // Makes room for an entry about to be added: the bound holds whatever ids are asked.
-    private Entry Added(long couponId, Entry entry)
+    private Entry Added(long campaignId, Entry entry)
     {
         if (_entries.Count >= _options.MaxCampaigns)
         {
             foreach (var key in _entries.Keys)
             {
-                if (key != couponId && _entries.TryRemove(key, out _))
+                if (key != campaignId && _entries.TryRemove(key, out _))
                     break;
             }
         }
         return entry;
     }
 
-    private void RefreshInBackground(long couponId, Entry stale, DateTimeOffset now)
+    private void RefreshInBackground(long campaignId, Entry stale, DateTimeOffset now)
     {
         var refreshing = new Entry(stale.Loading, now + _options.RefreshInterval) { SoldOutUntil = stale.SoldOutUntil };
-        if (!_entries.TryUpdate(couponId, refreshing, stale))
+        if (!_entries.TryUpdate(campaignId, refreshing, stale))
             return;
-        _ = LoadAsync(couponId).ContinueWith(loaded =>
+        _ = LoadAsync(campaignId).ContinueWith(loaded =>
         {
             if (loaded.IsCompletedSuccessfully)
             {
-                _entries.TryUpdate(couponId,
+                _entries.TryUpdate(campaignId,
                     new Entry(loaded, refreshing.RefreshAt) { SoldOutUntil = refreshing.SoldOutUntil }, refreshing);
             }
         }, TaskScheduler.Default);
@@ -151,17 +151,17 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
     // A load past its deadline (MySQL hung) is cancelled, so a failed entry is asked again soon;
     // a request waiting for it gives up at the same deadline (a 503) rather than after the
     // driver's own cancellation has run its course.
-    private async Task<CampaignSnapshot?> LoadAsync(long couponId)
+    private async Task<CampaignSnapshot?> LoadAsync(long campaignId)
     {
         using var deadline = new CancellationTokenSource(_options.LoadTimeout, time);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == couponId, deadline.Token);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, deadline.Token);
         if (campaign is null)
         {
             if (_missingUntil.Count >= _options.MaxCampaigns)
                 _missingUntil.Clear();
-            _missingUntil[couponId] = time.GetUtcNow() + _options.MissingMemory;
+            _missingUntil[campaignId] = time.GetUtcNow() + _options.MissingMemory;
         }
         return campaign is null ? null : CampaignSnapshot.From(campaign);
     }

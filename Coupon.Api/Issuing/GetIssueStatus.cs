@@ -21,7 +21,7 @@ public static class GetIssueStatus
         var userId = user.GetUserId();
 
         var issuedAt = await db.Issues.AsNoTracking()
-            .Where(i => i.CouponId == id && i.UserId == userId)
+            .Where(i => i.CampaignId == id && i.UserId == userId)
             .Select(i => (DateTime?)i.IssuedAt)
             .FirstOrDefaultAsync(cancellationToken);
         if (issuedAt is { } persisted)

@@ -82,12 +82,12 @@ public static class IssueCoupon
         }
         catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
         {
-            services.Logger.LogWarning(e, "Redis did not run the issue script for coupon {CouponId}", id);
+            services.Logger.LogWarning(e, "Redis did not run the issue script for coupon {CampaignId}", id);
             return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            services.Logger.LogWarning(e, "The issue script's reply for coupon {CouponId} and user {UserId} was lost", id, userId);
+            services.Logger.LogWarning(e, "The issue script's reply for coupon {CampaignId} and user {UserId} was lost", id, userId);
             if (await services.Withdrawals.ResolveAsync(request) is not { } resolved)
                 return Withdrawn(await services.Withdrawals.DeferAsync(request), request, httpContext, services);
             issued = resolved;
@@ -126,7 +126,7 @@ public static class IssueCoupon
         {
             // The event may be in Kafka: withdrawing could hand the same coupon out twice. The
             // winner stays in Redis and the reconciler persists it, so the acceptance holds.
-            services.Logger.LogWarning("Coupon {CouponId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
+            services.Logger.LogWarning("Coupon {CampaignId} for user {UserId} kept for the reconciler after an uncertain publish", id, userId);
         }
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
@@ -139,9 +139,9 @@ public static class IssueCoupon
     {
         if (withdrawal != WithdrawalOutcome.Unknown)
             return ApiProblems.Unavailable(httpContext, "The coupon could not be recorded; retry shortly.");
-        services.Logger.LogError("Whether coupon {CouponId} was issued to user {UserId} is not known: neither Redis nor MySQL answered in time",
-            request.CouponId, request.UserId);
-        return ApiProblems.OutcomeUnknown(request.CouponId);
+        services.Logger.LogError("Whether coupon {CampaignId} was issued to user {UserId} is not known: neither Redis nor MySQL answered in time",
+            request.CampaignId, request.UserId);
+        return ApiProblems.OutcomeUnknown(request.CampaignId);
     }
 
     public static ProblemHttpResult Rejected(string code, long id) => code switch

@@ -27,8 +27,8 @@ public sealed class IssueRateLimit(
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         telemetry.RecordRateLimited();
         // Counted for campaigns that exist only: an id a client made up must not become a Redis key.
-        if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var couponId) && campaigns.Holds(couponId))
-            statistics.RecordRejection(couponId, ProblemCodes.RateLimited);
+        if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var campaignId) && campaigns.Holds(campaignId))
+            statistics.RecordRejection(campaignId, ProblemCodes.RateLimited);
         return ApiProblems.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
             "Too many requests", "Slow down: too many issue requests from this user.");
     }

@@ -18,25 +18,25 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
     // Rejection counts stay this long after a campaign's last rejection, then Redis drops them.
     private static readonly TimeSpan RejectionsKept = TimeSpan.FromDays(30);
 
-    private ConcurrentDictionary<(long CouponId, string Code), long> _rejections = new();
-    private ConcurrentDictionary<(long CouponId, long Second), long> _issued = new();
+    private ConcurrentDictionary<(long CampaignId, string Code), long> _rejections = new();
+    private ConcurrentDictionary<(long CampaignId, long Second), long> _issued = new();
 
-    public void RecordRejection(long couponId, string code) =>
-        _rejections.AddOrUpdate((couponId, code), 1, (_, count) => count + 1);
+    public void RecordRejection(long campaignId, string code) =>
+        _rejections.AddOrUpdate((campaignId, code), 1, (_, count) => count + 1);
 
-    public void RecordIssued(long couponId, DateTimeOffset acceptedAt) =>
-        _issued.AddOrUpdate((couponId, acceptedAt.ToUnixTimeSeconds()), 1, (_, count) => count + 1);
+    public void RecordIssued(long campaignId, DateTimeOffset acceptedAt) =>
+        _issued.AddOrUpdate((campaignId, acceptedAt.ToUnixTimeSeconds()), 1, (_, count) => count + 1);
 
-    public async Task<IReadOnlyDictionary<string, long>> RejectionsAsync(long couponId)
+    public async Task<IReadOnlyDictionary<string, long>> RejectionsAsync(long campaignId)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(new CampaignKeys(couponId).Rejections);
+        var entries = await redis.GetDatabase().HashGetAllAsync(new CampaignKeys(campaignId).Rejections);
         return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value);
     }
 
     // One point per second over History, oldest first, ending at the last complete second.
-    public async Task<IReadOnlyList<(DateTimeOffset At, long Issued)>> RecentAsync(long couponId)
+    public async Task<IReadOnlyList<(DateTimeOffset At, long Issued)>> RecentAsync(long campaignId)
     {
-        var keys = new CampaignKeys(couponId);
+        var keys = new CampaignKeys(campaignId);
         var last = Time.GetUtcNow().ToUnixTimeSeconds() - 1;
         var seconds = Enumerable.Range(0, (int)History.TotalSeconds).Select(i => last - (long)History.TotalSeconds + 1 + i).ToArray();
         var values = await redis.GetDatabase().StringGetAsync([.. seconds.Select(keys.IssuedInSecond)]);
@@ -65,15 +65,15 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
         {
             var batch = redis.GetDatabase().CreateBatch();
             var commands = new List<Task>();
-            foreach (var ((couponId, code), count) in rejections)
+            foreach (var ((campaignId, code), count) in rejections)
             {
-                var key = new CampaignKeys(couponId).Rejections;
+                var key = new CampaignKeys(campaignId).Rejections;
                 commands.Add(batch.HashIncrementAsync(key, code, count));
                 commands.Add(batch.KeyExpireAsync(key, RejectionsKept));
             }
-            foreach (var ((couponId, second), count) in issued)
+            foreach (var ((campaignId, second), count) in issued)
             {
-                var key = new CampaignKeys(couponId).IssuedInSecond(second);
+                var key = new CampaignKeys(campaignId).IssuedInSecond(second);
                 commands.Add(batch.StringIncrementAsync(key, count));
                 commands.Add(batch.KeyExpireAsync(key, History + FlushInterval * 10));
             }

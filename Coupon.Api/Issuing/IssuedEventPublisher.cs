@@ -41,16 +41,16 @@ public sealed class IssuedEventPublisher(RenewingKafkaProducer<Null, byte[]> pro
             // Only a refusal is sure; a timeout keeps the winner, and the reconciler persists it.
             var status = e.Error.Code == ErrorCode.Local_MsgTimedOut ? PersistenceStatus.PossiblyPersisted : e.DeliveryResult.Status;
             activity?.SetStatus(ActivityStatusCode.Error, e.Error.Reason);
-            logger.LogWarning("Publishing the issue of coupon {CouponId} to user {UserId} failed ({Status}): {Reason}",
-                issued.CouponId, issued.UserId, status, e.Error.Reason);
+            logger.LogWarning("Publishing the issue of coupon {CampaignId} to user {UserId} failed ({Status}): {Reason}",
+                issued.CampaignId, issued.UserId, status, e.Error.Reason);
             return status;
         }
         catch (KafkaException e)
         {
             // Refused before it left this process (local queue full, a fatal producer error).
             activity?.SetStatus(ActivityStatusCode.Error, e.Error.Reason);
-            logger.LogWarning("Publishing the issue of coupon {CouponId} to user {UserId} was refused: {Reason}",
-                issued.CouponId, issued.UserId, e.Error.Reason);
+            logger.LogWarning("Publishing the issue of coupon {CampaignId} to user {UserId} was refused: {Reason}",
+                issued.CampaignId, issued.UserId, e.Error.Reason);
             return PersistenceStatus.NotPersisted;
         }
     }

@@ -63,7 +63,7 @@ public sealed partial class WinnerWithdrawals(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogUnresolved(e, request.CouponId, request.UserId);
+            LogUnresolved(e, request.CampaignId, request.UserId);
             return null;
         }
     }
@@ -84,7 +84,7 @@ public sealed partial class WinnerWithdrawals(
         if (_waiting.Count < MaxWaiting)
             _waiting.Enqueue(request);
         else
-            LogDropped(request.CouponId, request.UserId);
+            LogDropped(request.CampaignId, request.UserId);
         return recorded ? WithdrawalOutcome.Recorded : WithdrawalOutcome.Unknown;
     }
 
@@ -104,7 +104,7 @@ public sealed partial class WinnerWithdrawals(
                 return;
             }
             if (result == WithdrawResult.KeptForReconciler)
-                LogRepublishedMeanwhile(request.CouponId, request.UserId);
+                LogRepublishedMeanwhile(request.CampaignId, request.UserId);
         }
     }
 
@@ -117,7 +117,7 @@ public sealed partial class WinnerWithdrawals(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogWithdrawFailed(e, request.CouponId, request.UserId);
+            LogWithdrawFailed(e, request.CampaignId, request.UserId);
             return null;
         }
     }
@@ -131,7 +131,7 @@ public sealed partial class WinnerWithdrawals(
             var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
             db.Withdrawals.Add(new WinnerWithdrawal
             {
-                CouponId = request.CouponId,
+                CampaignId = request.CampaignId,
                 UserId = request.UserId,
                 RequestId = request.RequestId,
                 RecordedAt = Time.GetUtcNow().UtcDateTime,
@@ -142,23 +142,23 @@ public sealed partial class WinnerWithdrawals(
         catch (Exception e)
         {
             // Whatever MySQL or EF threw (a timeout, the deadline): Redis is retried in the rounds.
-            LogRecordFailed(e, request.CouponId, request.UserId);
+            LogRecordFailed(e, request.CampaignId, request.UserId);
             return false;
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Could not read back whether the issue script recorded coupon {CouponId} for user {UserId}")]
-    private partial void LogUnresolved(Exception exception, long couponId, long userId);
+    [LoggerMessage(LogLevel.Warning, "Could not read back whether the issue script recorded coupon {CampaignId} for user {UserId}")]
+    private partial void LogUnresolved(Exception exception, long campaignId, long userId);
 
-    [LoggerMessage(LogLevel.Warning, "Could not take back coupon {CouponId} for user {UserId} in Redis")]
-    private partial void LogWithdrawFailed(Exception exception, long couponId, long userId);
+    [LoggerMessage(LogLevel.Warning, "Could not take back coupon {CampaignId} for user {UserId} in Redis")]
+    private partial void LogWithdrawFailed(Exception exception, long campaignId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Could not record the withdrawal of coupon {CouponId} for user {UserId} in MySQL; retrying it in Redis")]
-    private partial void LogRecordFailed(Exception exception, long couponId, long userId);
+    [LoggerMessage(LogLevel.Error, "Could not record the withdrawal of coupon {CampaignId} for user {UserId} in MySQL; retrying it in Redis")]
+    private partial void LogRecordFailed(Exception exception, long campaignId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Too many withdrawals wait for Redis; coupon {CouponId} for user {UserId} may still be persisted")]
-    private partial void LogDropped(long couponId, long userId);
+    [LoggerMessage(LogLevel.Error, "Too many withdrawals wait for Redis; coupon {CampaignId} for user {UserId} may still be persisted")]
+    private partial void LogDropped(long campaignId, long userId);
 
-    [LoggerMessage(LogLevel.Error, "Coupon {CouponId} for user {UserId}, not answered 202, was re-published by the reconciler before its withdrawal reached Redis")]
-    private partial void LogRepublishedMeanwhile(long couponId, long userId);
+    [LoggerMessage(LogLevel.Error, "Coupon {CampaignId} for user {UserId}, not answered 202, was re-published by the reconciler before its withdrawal reached Redis")]
+    private partial void LogRepublishedMeanwhile(long campaignId, long userId);
 }

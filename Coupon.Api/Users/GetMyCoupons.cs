@@ -17,9 +17,9 @@ public static class GetMyCoupons
         var rows = await db.Issues.AsNoTracking()
             .Where(i => i.UserId == userId)
             .OrderByDescending(i => i.IssuedAt)
-            .Select(i => new { i.CouponId, i.Coupon!.Title, i.Coupon.DiscountAmount, i.Coupon.MinOrderAmount, i.IssuedAt, i.UsedAt })
+            .Select(i => new { i.CampaignId, i.Campaign!.Title, i.Campaign.DiscountAmount, i.Campaign.MinOrderAmount, i.IssuedAt, i.UsedAt })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.Select(r => new UserCoupon(r.CouponId, r.Title, r.DiscountAmount, r.MinOrderAmount,
+        return TypedResults.Ok(rows.Select(r => new UserCoupon(r.CampaignId, r.Title, r.DiscountAmount, r.MinOrderAmount,
             CampaignSnapshot.AsUtc(r.IssuedAt), r.UsedAt is { } used ? CampaignSnapshot.AsUtc(used) : null)).ToList());
     }
 }

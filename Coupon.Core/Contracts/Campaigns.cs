@@ -55,7 +55,7 @@ public sealed record CampaignPage(IReadOnlyList<CampaignView> Items, long? Next)
 // already-issued, not-open-yet, rate-limited, unavailable); Recent is issues per second for the
 // last few minutes, oldest first, one point a second.
 public sealed record CampaignStats(
-    long CouponId,
+    long CampaignId,
     CampaignState State,
     int? TotalQuantity,
     long Accepted,
@@ -82,7 +82,7 @@ public sealed record PublicCampaign(
     CampaignState State);
 
 // GET /api/coupons/{id}/issue: the caller's status, "none", "pending" or "issued".
-public sealed record IssueStatus(long CouponId, string Status, DateTimeOffset? IssuedAt)
+public sealed record IssueStatus(long CampaignId, string Status, DateTimeOffset? IssuedAt)
 {
     public const string None = "none";
     public const string Pending = "pending";
@@ -91,7 +91,7 @@ public sealed record IssueStatus(long CouponId, string Status, DateTimeOffset? I
 
 // GET /api/users/me/coupons.
 public sealed record UserCoupon(
-    long CouponId,
+    long CampaignId,
     string Title,
     decimal DiscountAmount,
     decimal MinOrderAmount,

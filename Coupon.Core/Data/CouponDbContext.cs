@@ -24,7 +24,7 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
     {
         modelBuilder.Entity<Campaign>(campaign =>
         {
-            campaign.ToTable("coupons");
+            campaign.ToTable("campaigns");
             campaign.Property(c => c.Id).HasColumnName("id");
             campaign.Property(c => c.Title).HasColumnName("title").HasMaxLength(Contracts.CampaignRules.TitleMaxLength);
             campaign.Property(c => c.Type).HasColumnName("type").HasMaxLength(32);
@@ -38,32 +38,32 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             campaign.Property(c => c.UpdatedAt).HasColumnName("updated_at");
             campaign.Property(c => c.Version).HasColumnName("version").IsConcurrencyToken();
             campaign.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(Contracts.CampaignRules.IdempotencyKeyMaxLength);
-            campaign.HasIndex(c => c.IdempotencyKey).IsUnique().HasDatabaseName("ux_coupons_idempotency_key");
+            campaign.HasIndex(c => c.IdempotencyKey).IsUnique().HasDatabaseName("ux_campaigns_idempotency_key");
         });
 
         modelBuilder.Entity<CouponIssue>(issue =>
         {
             issue.ToTable("coupon_issues");
             issue.Property(i => i.Id).HasColumnName("id");
-            issue.Property(i => i.CouponId).HasColumnName("coupon_id");
+            issue.Property(i => i.CampaignId).HasColumnName("campaign_id");
             issue.Property(i => i.UserId).HasColumnName("user_id");
             issue.Property(i => i.IssuedAt).HasColumnName("issued_at");
             issue.Property(i => i.UsedAt).HasColumnName("used_at");
-            issue.HasIndex(i => new { i.CouponId, i.UserId }).IsUnique().HasDatabaseName("ux_coupon_issues_coupon_user");
+            issue.HasIndex(i => new { i.CampaignId, i.UserId }).IsUnique().HasDatabaseName("ux_coupon_issues_campaign_user");
             issue.HasIndex(i => i.UserId).HasDatabaseName("ix_coupon_issues_user");
-            issue.HasOne(i => i.Coupon).WithMany(c => c.Issues).HasForeignKey(i => i.CouponId)
-                .HasConstraintName("fk_coupon_issues_coupons").OnDelete(DeleteBehavior.Restrict);
+            issue.HasOne(i => i.Campaign).WithMany(c => c.Issues).HasForeignKey(i => i.CampaignId)
+                .HasConstraintName("fk_coupon_issues_campaigns").OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<WinnerWithdrawal>(withdrawal =>
         {
             withdrawal.ToTable("winner_withdrawals");
             withdrawal.Property(w => w.Id).HasColumnName("id");
-            withdrawal.Property(w => w.CouponId).HasColumnName("coupon_id");
+            withdrawal.Property(w => w.CampaignId).HasColumnName("campaign_id");
             withdrawal.Property(w => w.UserId).HasColumnName("user_id");
             withdrawal.Property(w => w.RequestId).HasColumnName("request_id");
             withdrawal.Property(w => w.RecordedAt).HasColumnName("recorded_at");
-            withdrawal.HasIndex(w => new { w.CouponId, w.UserId }).HasDatabaseName("ix_winner_withdrawals_coupon_user");
+            withdrawal.HasIndex(w => new { w.CampaignId, w.UserId }).HasDatabaseName("ix_winner_withdrawals_campaign_user");
         });
     }
 }

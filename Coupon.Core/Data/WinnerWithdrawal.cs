@@ -7,7 +7,7 @@ namespace Coupon.Core.Data;
 public sealed class WinnerWithdrawal
 {
     public long Id { get; set; }
-    public long CouponId { get; set; }
+    public long CampaignId { get; set; }
     public long UserId { get; set; }
     public long RequestId { get; set; }
     public DateTime RecordedAt { get; set; }

@@ -4,7 +4,7 @@ namespace Coupon.Core.Issuing;
 
 // What the issue script needs to know about a campaign; lives in the `coupon:{id}:meta` hash.
 // Version is the MySQL row's: the worker compares the two to find a copy an edit left stale.
-public sealed record CampaignMeta(long CouponId, int? TotalQuantity, DateTime IssueStart, DateTime IssueEnd, int Version)
+public sealed record CampaignMeta(long CampaignId, int? TotalQuantity, DateTime IssueStart, DateTime IssueEnd, int Version)
 {
     public const long Unlimited = -1;
 

@@ -15,7 +15,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     // either the old state or the whole new one; meta is what marks the state as present.
     public async Task ReplaceAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>>? winners = null)
     {
-        var keys = new CampaignKeys(meta.CouponId);
+        var keys = new CampaignKeys(meta.CampaignId);
         var transaction = Database.CreateTransaction();
         var commands = new List<Task>
         {
@@ -28,14 +28,14 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         }
         commands.Add(transaction.HashSetAsync(keys.Meta, MetaEntries(meta)));
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
-            throw new RedisException($"The Redis state of campaign {meta.CouponId} was not written.");
+            throw new RedisException($"The Redis state of campaign {meta.CampaignId} was not written.");
         await Task.WhenAll(commands).ConfigureAwait(false);
     }
 
     // The state of a campaign just committed to MySQL, unless the worker rebuilt it meanwhile.
     public async Task AddAsync(CampaignMeta meta)
     {
-        var keys = new CampaignKeys(meta.CouponId);
+        var keys = new CampaignKeys(meta.CampaignId);
         var transaction = Database.CreateTransaction();
         transaction.AddCondition(Condition.KeyNotExists(keys.Meta));
         _ = transaction.HashSetAsync(keys.Meta, MetaEntries(meta));
@@ -55,7 +55,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
 
     private async Task<(MetaUpdate Result, long Accepted)> UpdateAsync(CampaignMeta meta, string step, string token)
     {
-        var keys = new CampaignKeys(meta.CouponId);
+        var keys = new CampaignKeys(meta.CampaignId);
         var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
             [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version, step, token]).ConfigureAwait(false))!;
         var accepted = (long)result[1];
@@ -71,9 +71,9 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
 
     // Drops the meta of that version when it may not match MySQL (an edit failed half-way): the
     // campaign answers 503 until the worker has rebuilt it from MySQL. A newer meta stays.
-    public async Task InvalidateAsync(long couponId, int version)
+    public async Task InvalidateAsync(long campaignId, int version)
     {
-        var keys = new CampaignKeys(couponId);
+        var keys = new CampaignKeys(campaignId);
         var transaction = Database.CreateTransaction();
         transaction.AddCondition(Condition.HashEqual(keys.Meta, "version", version));
         _ = transaction.KeyDeleteAsync(keys.Meta);
@@ -81,33 +81,33 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     }
 
     // True when Redis held fewer winners than `rows` and the state was forgotten for a rebuild.
-    public async Task<bool> ForgetIfShortAsync(long couponId, int rows)
+    public async Task<bool> ForgetIfShortAsync(long campaignId, int rows)
     {
-        var keys = new CampaignKeys(couponId);
+        var keys = new CampaignKeys(campaignId);
         return (long)await RedisScript.ForgetIfShort.EvaluateAsync(Database, [keys.Meta, keys.Winners], [rows]).ConfigureAwait(false) == 1;
     }
 
-    public Task<bool> ExistsAsync(long couponId) => Database.KeyExistsAsync(new CampaignKeys(couponId).Meta);
+    public Task<bool> ExistsAsync(long campaignId) => Database.KeyExistsAsync(new CampaignKeys(campaignId).Meta);
 
-    public Task<long> AcceptedAsync(long couponId) => Database.HashLengthAsync(new CampaignKeys(couponId).Winners);
+    public Task<long> AcceptedAsync(long campaignId) => Database.HashLengthAsync(new CampaignKeys(campaignId).Winners);
 
     // The acceptance time of one user, if Redis holds one.
-    public async Task<DateTimeOffset?> AcceptedAtAsync(long couponId, long userId)
+    public async Task<DateTimeOffset?> AcceptedAtAsync(long campaignId, long userId)
     {
-        var value = await Database.HashGetAsync(new CampaignKeys(couponId).Winners, userId).ConfigureAwait(false);
+        var value = await Database.HashGetAsync(new CampaignKeys(campaignId).Winners, userId).ConfigureAwait(false);
         return value.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds((long)value) : null;
     }
 
-    public async Task<IReadOnlyDictionary<long, long>> WinnersAsync(long couponId)
+    public async Task<IReadOnlyDictionary<long, long>> WinnersAsync(long campaignId)
     {
-        var entries = await Database.HashGetAllAsync(new CampaignKeys(couponId).Winners).ConfigureAwait(false);
+        var entries = await Database.HashGetAllAsync(new CampaignKeys(campaignId).Winners).ConfigureAwait(false);
         return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
     }
 
     // `persisted`: the rows MySQL is known to hold for the campaign (a lower bound is enough).
     public async Task<IssueResult> IssueAsync(IssueRequest request, int persisted = 0)
     {
-        var keys = new CampaignKeys(request.CouponId);
+        var keys = new CampaignKeys(request.CampaignId);
         var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database,
             [keys.Meta, keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
             [request.UserId, persisted, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
@@ -119,7 +119,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     // request is voided: its script records nothing, should it still run.
     public async Task<IssueResult> ResolveAsync(IssueRequest request)
     {
-        var keys = new CampaignKeys(request.CouponId);
+        var keys = new CampaignKeys(request.CampaignId);
         var result = (RedisResult[])(await RedisScript.Resolve.EvaluateAsync(Database,
             [keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
             [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
@@ -129,7 +129,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     // Takes back the acceptance this request's script recorded, and voids the request.
     public async Task<WithdrawResult> WithdrawAsync(IssueRequest request)
     {
-        var keys = new CampaignKeys(request.CouponId);
+        var keys = new CampaignKeys(request.CampaignId);
         var result = await RedisScript.Withdraw.EvaluateAsync(Database,
             [keys.Winners, keys.Reconciled, keys.Requests, keys.Voided(request.RequestId)],
             [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false);
@@ -137,18 +137,18 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     }
 
     // The ids of the requests that recorded these users' winners (0 for a winner rebuilt from MySQL).
-    public async Task<IReadOnlyDictionary<long, long>> RequestsAsync(long couponId, IReadOnlyList<long> userIds)
+    public async Task<IReadOnlyDictionary<long, long>> RequestsAsync(long campaignId, IReadOnlyList<long> userIds)
     {
-        var values = await Database.HashGetAsync(new CampaignKeys(couponId).Requests, [.. userIds.Select(u => (RedisValue)u)])
+        var values = await Database.HashGetAsync(new CampaignKeys(campaignId).Requests, [.. userIds.Select(u => (RedisValue)u)])
             .ConfigureAwait(false);
         return userIds.Zip(values).ToDictionary(p => p.First, p => p.Second.HasValue ? (long)p.Second : 0);
     }
 
     // The reconciler's claim on a winner without a row before re-publishing it; false when the
     // winner is gone or changed, or was claimed less than `claimFor` ago.
-    public async Task<bool> ClaimForReconcileAsync(long couponId, long userId, long acceptedAtMs, DateTimeOffset now, TimeSpan claimFor)
+    public async Task<bool> ClaimForReconcileAsync(long campaignId, long userId, long acceptedAtMs, DateTimeOffset now, TimeSpan claimFor)
     {
-        var keys = new CampaignKeys(couponId);
+        var keys = new CampaignKeys(campaignId);
         var result = await RedisScript.Reconcile.EvaluateAsync(Database, [keys.Winners, keys.Reconciled],
             [userId, acceptedAtMs, now.ToUnixTimeMilliseconds(), (long)claimFor.TotalMilliseconds]).ConfigureAwait(false);
         return (long)result == 1;

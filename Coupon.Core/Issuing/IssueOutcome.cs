@@ -15,10 +15,10 @@ public enum IssueOutcome
 
 // One issue request as Redis knows it: a random id that the winner is stored with, and the
 // instant (unix ms, Redis's clock) after which its script records nothing.
-public readonly record struct IssueRequest(long CouponId, long UserId, long RequestId, long DeadlineMs)
+public readonly record struct IssueRequest(long CampaignId, long UserId, long RequestId, long DeadlineMs)
 {
-    public static IssueRequest Create(long couponId, long userId, long deadlineMs) =>
-        new(couponId, userId, Random.Shared.NextInt64(1, long.MaxValue), deadlineMs);
+    public static IssueRequest Create(long campaignId, long userId, long deadlineMs) =>
+        new(campaignId, userId, Random.Shared.NextInt64(1, long.MaxValue), deadlineMs);
 }
 
 // AcceptedAtMs is Redis TIME when the script ran (unix ms); Accepted the winners count after it.

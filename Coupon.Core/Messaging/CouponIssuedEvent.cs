@@ -6,8 +6,8 @@ using System.Text.Json.Serialization;
 namespace Coupon.Core.Messaging;
 
 // Published by the api once Redis accepted the issue; persisted by the worker.
-// JSON: { "couponId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }.
-public sealed record CouponIssuedEvent(long CouponId, long UserId, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt)
+// JSON: { "campaignId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }.
+public sealed record CouponIssuedEvent(long CampaignId, long UserId, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt)
 {
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, MessagingJsonContext.Default.CouponIssuedEvent);
 
@@ -22,7 +22,7 @@ public sealed record CouponIssuedEvent(long CouponId, long UserId, [property: Js
         {
             issued = null;
         }
-        if (issued is { CouponId: > 0, UserId: > 0 } && issued.AcceptedAt != default)
+        if (issued is { CampaignId: > 0, UserId: > 0 } && issued.AcceptedAt != default)
             return true;
         issued = null;
         return false;

@@ -22,14 +22,14 @@ public sealed class CampaignClients(IReadOnlyList<(string Name, IssuingClient Cl
         Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => RunClientAsync(new Random(seed + 1 + client), stop))));
 
     // One request and its answer (or none) into the history.
-    public async Task<IssueAnswer> IssueAsync(int api, long couponId, long userId)
+    public async Task<IssueAnswer> IssueAsync(int api, long campaignId, long userId)
     {
         var (name, client) = apis[api];
         var start = history.Now;
         IssueAnswer answer;
         try
         {
-            using var response = await client.IssueAsync(couponId, userId);
+            using var response = await client.IssueAsync(campaignId, userId);
             answer = new IssueAnswer((int)response.StatusCode, await CodeAsync(response), response.Headers.RetryAfter is not null, null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -37,7 +37,7 @@ public sealed class CampaignClients(IReadOnlyList<(string Name, IssuingClient Cl
             // A timeout, or a connection refused or reset (an api being killed).
             answer = IssueAnswer.NoAnswer(e);
         }
-        history.Add(new IssueRequest(couponId, userId, name, start, history.Now, answer));
+        history.Add(new IssueRequest(campaignId, userId, name, start, history.Now, answer));
         return answer;
     }
 
@@ -45,12 +45,12 @@ public sealed class CampaignClients(IReadOnlyList<(string Name, IssuingClient Cl
     {
         while (!stop.IsCancellationRequested)
         {
-            var couponId = campaigns[random.Next(campaigns.Count)];
+            var campaignId = campaigns[random.Next(campaigns.Count)];
             var doubleTap = random.NextDouble() < DoubleTaps;
             var userId = FirstUser + (long)(history.Now.TotalSeconds * NewUsersPerSecond) + PoolSize - 1 - random.Next(doubleTap ? NewestUsers : PoolSize);
             var answers = doubleTap
-                ? await Task.WhenAll(IssueAsync(random.Next(apis.Count), couponId, userId), IssueAsync(random.Next(apis.Count), couponId, userId))
-                : [await IssueAsync(random.Next(apis.Count), couponId, userId)];
+                ? await Task.WhenAll(IssueAsync(random.Next(apis.Count), campaignId, userId), IssueAsync(random.Next(apis.Count), campaignId, userId))
+                : [await IssueAsync(random.Next(apis.Count), campaignId, userId)];
             // A paced client; one that got no answer (its api is down) waits a little longer.
             var pause = answers.Any(answer => answer.Status is null) ? random.Next(100, 300) : random.Next(20, 60);
             await Task.Delay(pause, CancellationToken.None);

@@ -20,7 +20,7 @@ public static class CampaignSummary
             $"seed {seed}: {faults.Count} faults in {ran.TotalSeconds:0} s, {faulty:0} fault-seconds; {string.Join(", ", kinds)}",
             $"{Count(history.Count)} requests from {Count(history.Select(request => request.UserId).Distinct().Count())} users: {string.Join(", ", answers)}; " +
                 $"indeterminate {Count(history.Count(request => request.Answer.Verdict == Verdict.Indeterminate))}",
-            string.Join("; ", campaigns.Select(c => $"coupon {c.Campaign.CouponId} ({(c.Campaign.TotalQuantity is { } total ? $"quantity {Count(total)}" : "unlimited")}): " +
+            string.Join("; ", campaigns.Select(c => $"coupon {c.Campaign.CampaignId} ({(c.Campaign.TotalQuantity is { } total ? $"quantity {Count(total)}" : "unlimited")}): " +
                 $"{Count(c.Campaign.Rows.Count)} rows, {Count(c.Winners)} winners in Redis")),
             $"violations: {violations.Count}",
         ];

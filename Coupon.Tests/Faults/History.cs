@@ -56,7 +56,7 @@ public sealed record IssueAnswer(int? Status, string? Code, bool RetryAfter, str
 }
 
 // One request as the client recorded it; Start and End are from the history's clock.
-public sealed record IssueRequest(long CouponId, long UserId, string Api, TimeSpan Start, TimeSpan End, IssueAnswer Answer)
+public sealed record IssueRequest(long CampaignId, long UserId, string Api, TimeSpan Start, TimeSpan End, IssueAnswer Answer)
 {
     public override string ToString() =>
         $"{Api} {Start.TotalSeconds:0.000}-{End.TotalSeconds:0.000} s: {Answer}";

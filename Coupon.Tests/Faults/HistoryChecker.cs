@@ -1,7 +1,7 @@
 namespace Coupon.Tests.Faults;
 
 // A campaign as MySQL holds it once the worker has drained.
-public sealed record CampaignRows(long CouponId, int? TotalQuantity, IReadOnlyList<long> Rows, int IssuedQuantity);
+public sealed record CampaignRows(long CampaignId, int? TotalQuantity, IReadOnlyList<long> Rows, int IssuedQuantity);
 
 // Judges a history against what MySQL holds, per campaign and user: at most one 202; every 202
 // exactly one row; a row only for a user with a 202 or an indeterminate request; rows ≤ quantity;
@@ -13,11 +13,11 @@ public static class HistoryChecker
     {
         var violations = new List<string>();
         foreach (var invalid in history.Where(request => request.Answer.Verdict == Verdict.Invalid))
-            violations.Add($"coupon {invalid.CouponId} user {invalid.UserId}: answer not allowed: {invalid}");
+            violations.Add($"coupon {invalid.CampaignId} user {invalid.UserId}: answer not allowed: {invalid}");
 
         foreach (var campaign in campaigns)
         {
-            var id = campaign.CouponId;
+            var id = campaign.CampaignId;
             if (campaign.TotalQuantity is { } total && campaign.Rows.Count > total)
                 violations.Add($"coupon {id}: {campaign.Rows.Count} rows for a quantity of {total}");
             if (campaign.IssuedQuantity != campaign.Rows.Count)
@@ -25,7 +25,7 @@ public static class HistoryChecker
             foreach (var twice in campaign.Rows.GroupBy(user => user).Where(rows => rows.Count() > 1))
                 violations.Add($"coupon {id} user {twice.Key}: {twice.Count()} rows");
 
-            var requests = history.Where(request => request.CouponId == id).ToLookup(request => request.UserId);
+            var requests = history.Where(request => request.CampaignId == id).ToLookup(request => request.UserId);
             var rows = campaign.Rows.ToHashSet();
             foreach (var user in requests)
             {

@@ -93,7 +93,7 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
 
         foreach (var (campaign, quantity) in campaigns.Zip(quantities))
         {
-            var answered = answers.Where(a => a.CouponId == campaign.Id).ToList();
+            var answered = answers.Where(a => a.CampaignId == campaign.Id).ToList();
             var accepted = answered.Where(a => a.Status == HttpStatusCode.Accepted).Select(a => a.UserId).ToList();
             output.WriteLine($"campaign {campaign.Id}: {answered.Count} answers, {accepted.Count} accepted of {quantity}");
             Assert.Equal(quantity, accepted.Count);
@@ -111,14 +111,14 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         var first = await CouponAppHost.CreateAsync(_state, stack.Secrets, settings);
         var app = await CouponAppHost.StartAsync(first.WithShortReconcileGrace());
         using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
-        long couponId;
+        long campaignId;
         await using (var redis = new RedisProbe((await app.GetConnectionStringAsync("redis"))!))
-            couponId = (await api.CreateOpenCampaignAsync(5_000, await redis.NowAsync())).Id;
+            campaignId = (await api.CreateOpenCampaignAsync(5_000, await redis.NowAsync())).Id;
 
         // Stopped when half the quantity has been given, while requests are still arriving.
         using var stopping = new CancellationTokenSource();
         var acceptedSoFar = 0;
-        var storm = StormAsync(api, [couponId], requests: 20_000, users: 20_000, TimeSpan.FromMinutes(2), stopping.Token, answered: status =>
+        var storm = StormAsync(api, [campaignId], requests: 20_000, users: 20_000, TimeSpan.FromMinutes(2), stopping.Token, answered: status =>
             {
                 if (status == HttpStatusCode.Accepted)
                     Interlocked.Increment(ref acceptedSoFar);
@@ -134,7 +134,7 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
         Assert.InRange(accepted.Count, 2_500, 5_000);
 
         await using var again = await CouponAppHost.StartAsync((await CouponAppHost.CreateAsync(_state, stack.Secrets, settings)).WithShortReconcileGrace());
-        await new CampaignInvariants((await again.GetConnectionStringAsync("coupondb"))!).AssertAsync(couponId, 5_000, accepted,
+        await new CampaignInvariants((await again.GetConnectionStringAsync("coupondb"))!).AssertAsync(campaignId, 5_000, accepted,
             answers.Select(a => a.UserId).Except(accepted).ToList(), TimeSpan.FromSeconds(90));
     }
 
@@ -152,15 +152,15 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
 
     // Random users over the campaigns, 64 at a time, until done or cancelled; a request cut off by
     // a stop has no answer.
-    private static async Task<List<(long CouponId, long UserId, HttpStatusCode Status)>> StormAsync(
-        IssuingClient api, long[] couponIds, int requests, int users, TimeSpan bound, CancellationToken stop = default,
+    private static async Task<List<(long CampaignId, long UserId, HttpStatusCode Status)>> StormAsync(
+        IssuingClient api, long[] campaignIds, int requests, int users, TimeSpan bound, CancellationToken stop = default,
         Action<HttpStatusCode>? answered = null)
     {
         var random = new Random(20261130);
-        var order = Enumerable.Range(0, requests).Select(_ => (CouponId: couponIds[random.Next(couponIds.Length)], UserId: (long)random.Next(1, users + 1))).ToArray();
+        var order = Enumerable.Range(0, requests).Select(_ => (CampaignId: campaignIds[random.Next(campaignIds.Length)], UserId: (long)random.Next(1, users + 1))).ToArray();
         foreach (var userId in order.Select(request => request.UserId).Distinct())
             api.UserToken(userId);
-        var answers = new ConcurrentBag<(long CouponId, long UserId, HttpStatusCode Status)>();
+        var answers = new ConcurrentBag<(long CampaignId, long UserId, HttpStatusCode Status)>();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
         limit.CancelAfter(bound);
         try
@@ -169,8 +169,8 @@ public sealed class AppHostTests(StackFixture stack, ITestOutputHelper output) :
             {
                 try
                 {
-                    using var response = await api.IssueAsync(request.CouponId, request.UserId);
-                    answers.Add((request.CouponId, request.UserId, response.StatusCode));
+                    using var response = await api.IssueAsync(request.CampaignId, request.UserId);
+                    answers.Add((request.CampaignId, request.UserId, response.StatusCode));
                     answered?.Invoke(response.StatusCode);
                 }
                 catch (HttpRequestException)

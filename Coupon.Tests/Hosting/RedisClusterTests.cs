@@ -48,11 +48,11 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
             // Campaigns land on every shard: the slot Redis gives each one's keys, served by each shard.
             var soldOut = await CampaignsOnEveryShardAsync(api, redis, cluster, quantity: 50, now);
             var storm = await IssueAllAsync(api, Requests(soldOut.Keys, firstUser: 1, users: 150));
-            foreach (var couponId in soldOut.Keys)
+            foreach (var campaignId in soldOut.Keys)
             {
-                var (accepted, refused) = Outcomes(storm, couponId);
+                var (accepted, refused) = Outcomes(storm, campaignId);
                 Assert.Equal(50, accepted.Count);
-                await invariants.AssertAsync(couponId, 50, accepted, refused, TimeSpan.FromSeconds(60));
+                await invariants.AssertAsync(campaignId, 50, accepted, refused, TimeSpan.FromSeconds(60));
             }
             Assert.DoesNotContain(storm, answer => answer.Status == HttpStatusCode.InternalServerError);
 
@@ -69,14 +69,14 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
             var outage = await outageStorm;
             var duringOutage = outage.Where(answer => answer.SentAt > stoppedAt).ToList();
             output.WriteLine($"{outage.Count} answers, {duringOutage.Count} sent after {StoppedShard} stopped: " + string.Join(", ",
-                duringOutage.GroupBy(answer => (onStopped.Contains(answer.CouponId) ? StoppedShard : "others", answer.Status))
+                duringOutage.GroupBy(answer => (onStopped.Contains(answer.CampaignId) ? StoppedShard : "others", answer.Status))
                     .Select(group => $"{group.Key} {group.Count()} (slowest {group.Max(answer => answer.Took.TotalMilliseconds):0} ms)")));
             Assert.DoesNotContain(outage, answer => answer.Status == HttpStatusCode.InternalServerError);
-            foreach (var couponId in open.Keys)
+            foreach (var campaignId in open.Keys)
             {
-                var answers = duringOutage.Where(answer => answer.CouponId == couponId).ToList();
+                var answers = duringOutage.Where(answer => answer.CampaignId == campaignId).ToList();
                 Assert.NotEmpty(answers);
-                if (onStopped.Contains(couponId))
+                if (onStopped.Contains(campaignId))
                     Assert.All(answers, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status));
                 else
                     Assert.Contains(answers, answer => answer.Status == HttpStatusCode.Accepted);
@@ -92,12 +92,12 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
             await CommandAsync(app, StoppedShard, KnownResourceCommands.StartCommand, KnownResourceStates.Running);
             await app.ResourceNotifications.WaitForResourceHealthyAsync("redis").WaitAsync(CouponAppHost.StartTimeout);
             answersOfOpen = [.. outage, .. rebuilt, .. await IssueUntilAcceptedAsync(api, onStopped, firstUser: 9_001)];
-            foreach (var couponId in open.Keys)
+            foreach (var campaignId in open.Keys)
             {
-                var (accepted, refused) = Outcomes(answersOfOpen, couponId);
-                await invariants.AssertAsync(couponId, 100_000, accepted, refused, TimeSpan.FromSeconds(90));
-                var rows = (await invariants.RowsAsync(couponId)).Count;
-                var winners = await Poll.UntilAsync(() => redis.GetDatabase().HashLengthAsync(new CampaignKeys(couponId).Winners),
+                var (accepted, refused) = Outcomes(answersOfOpen, campaignId);
+                await invariants.AssertAsync(campaignId, 100_000, accepted, refused, TimeSpan.FromSeconds(90));
+                var rows = (await invariants.RowsAsync(campaignId)).Count;
+                var winners = await Poll.UntilAsync(() => redis.GetDatabase().HashLengthAsync(new CampaignKeys(campaignId).Winners),
                     count => count == rows, TimeSpan.FromSeconds(60));
                 Assert.Equal(rows, winners);
             }
@@ -113,10 +113,10 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
             invariants = new CampaignInvariants((await app.GetConnectionStringAsync("coupondb"))!);
             using var api = new IssuingClient(app.GetEndpoint("api", "http"), stack.Tokens);
             answersOfOpen.AddRange(await IssueUntilAcceptedAsync(api, open.Keys, firstUser: 10_001));
-            foreach (var couponId in open.Keys)
+            foreach (var campaignId in open.Keys)
             {
-                var (accepted, refused) = Outcomes(answersOfOpen, couponId);
-                await invariants.AssertAsync(couponId, 100_000, accepted, refused, TimeSpan.FromSeconds(90));
+                var (accepted, refused) = Outcomes(answersOfOpen, campaignId);
+                await invariants.AssertAsync(campaignId, 100_000, accepted, refused, TimeSpan.FromSeconds(90));
             }
         }
     }
@@ -126,7 +126,7 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
     private async Task<IDistributedApplicationTestingBuilder> ClusterAppHostAsync() =>
         (await CouponAppHost.CreateAsync(_state, stack.Secrets, ["--AppHost:RedisShards=3"])).WithShortReconcileGrace();
 
-    private sealed record Answer(long CouponId, long UserId, HttpStatusCode Status, long SentAt, TimeSpan Took);
+    private sealed record Answer(long CampaignId, long UserId, HttpStatusCode Status, long SentAt, TimeSpan Took);
 
     // Campaigns until every shard holds at least one: campaign id -> the shard serving its keys.
     private static async Task<Dictionary<long, string>> CampaignsOnEveryShardAsync(IssuingClient api, ConnectionMultiplexer redis,
@@ -142,11 +142,11 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
         return campaigns;
     }
 
-    private static async Task<string> ShardOfAsync(ConnectionMultiplexer redis, RedisClusterResource cluster, long couponId)
+    private static async Task<string> ShardOfAsync(ConnectionMultiplexer redis, RedisClusterResource cluster, long campaignId)
     {
-        var meta = new CampaignKeys(couponId).Meta;
+        var meta = new CampaignKeys(campaignId).Meta;
         var slot = (int)await redis.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", meta.ToString());
-        Assert.Equal(slot, (int)await redis.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", new CampaignKeys(couponId).Winners.ToString()));
+        Assert.Equal(slot, (int)await redis.GetDatabase().ExecuteAsync("CLUSTER", "KEYSLOT", new CampaignKeys(campaignId).Winners.ToString()));
         var owner = (await redis.GetServers().First(server => server.IsConnected).ClusterNodesAsync())!.GetBySlot(slot)!.EndPoint;
         var port = ((IPEndPoint)owner!).Port;
         // The shard holds the campaign's meta in that slot.
@@ -155,21 +155,21 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
     }
 
     // Every user once on every campaign, in a fixed random order.
-    private static List<(long CouponId, long UserId)> Requests(IEnumerable<long> campaigns, long firstUser, int users)
+    private static List<(long CampaignId, long UserId)> Requests(IEnumerable<long> campaigns, long firstUser, int users)
     {
         var random = new Random(20261130);
-        return [.. campaigns.SelectMany(couponId => Enumerable.Range(0, users).Select(user => (couponId, firstUser + user))).OrderBy(_ => random.Next())];
+        return [.. campaigns.SelectMany(campaignId => Enumerable.Range(0, users).Select(user => (campaignId, firstUser + user))).OrderBy(_ => random.Next())];
     }
 
-    private static async Task<List<Answer>> IssueAllAsync(IssuingClient api, IEnumerable<(long CouponId, long UserId)> requests, Action<Answer>? answered = null)
+    private static async Task<List<Answer>> IssueAllAsync(IssuingClient api, IEnumerable<(long CampaignId, long UserId)> requests, Action<Answer>? answered = null)
     {
         var answers = new ConcurrentBag<Answer>();
         using var bound = new CancellationTokenSource(StormBound);
         await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = bound.Token }, async (request, _) =>
         {
             var sentAt = Stopwatch.GetTimestamp();
-            using var response = await api.IssueAsync(request.CouponId, request.UserId);
-            var answer = new Answer(request.CouponId, request.UserId, response.StatusCode, sentAt, Stopwatch.GetElapsedTime(sentAt));
+            using var response = await api.IssueAsync(request.CampaignId, request.UserId);
+            var answer = new Answer(request.CampaignId, request.UserId, response.StatusCode, sentAt, Stopwatch.GetElapsedTime(sentAt));
             answers.Add(answer);
             answered?.Invoke(answer);
         });
@@ -182,14 +182,14 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
     {
         var answers = new List<Answer>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        foreach (var (couponId, userId) in Requests(campaigns, firstUser, users: 10))
+        foreach (var (campaignId, userId) in Requests(campaigns, firstUser, users: 10))
         {
-            var answer = (await IssueAllAsync(api, [(couponId, userId)])).Single();
+            var answer = (await IssueAllAsync(api, [(campaignId, userId)])).Single();
             answers.Add(answer);
             while (answer.Status == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(200);
-                answer = (await IssueAllAsync(api, [(couponId, userId)])).Single();
+                answer = (await IssueAllAsync(api, [(campaignId, userId)])).Single();
                 answers.Add(answer);
             }
             Assert.Equal(HttpStatusCode.Accepted, answer.Status);
@@ -197,9 +197,9 @@ public sealed class RedisClusterTests(StackFixture stack, ITestOutputHelper outp
         return answers;
     }
 
-    private static (List<long> Accepted, List<long> Refused) Outcomes(IEnumerable<Answer> answers, long couponId)
+    private static (List<long> Accepted, List<long> Refused) Outcomes(IEnumerable<Answer> answers, long campaignId)
     {
-        var byUser = answers.Where(answer => answer.CouponId == couponId).GroupBy(answer => answer.UserId).ToList();
+        var byUser = answers.Where(answer => answer.CampaignId == campaignId).GroupBy(answer => answer.UserId).ToList();
         return ([.. byUser.Where(user => user.Any(answer => answer.Status == HttpStatusCode.Accepted)).Select(user => user.Key)],
             [.. byUser.Where(user => user.All(answer => answer.Status != HttpStatusCode.Accepted)).Select(user => user.Key)]);
     }

@@ -201,18 +201,18 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
 
     // MySQL (campaigns, the campaign's and the user's rows) and the campaign's Redis state are the
     // same after the calls.
-    private async Task AssertNothingChangesAsync(long couponId, Func<Task> calls)
+    private async Task AssertNothingChangesAsync(long campaignId, Func<Task> calls)
     {
-        var rowsBefore = await Invariants.FootprintAsync(couponId, User);
-        var winnersBefore = await Redis.WinnersAsync(couponId);
+        var rowsBefore = await Invariants.FootprintAsync(campaignId, User);
+        var winnersBefore = await Redis.WinnersAsync(campaignId);
         var db = await Redis.DatabaseAsync();
-        var metaBefore = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
+        var metaBefore = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(campaignId).Meta);
 
         await calls();
 
-        Assert.Equal(rowsBefore, await Invariants.FootprintAsync(couponId, User));
-        Assert.Equal(winnersBefore, await Redis.WinnersAsync(couponId));
-        var metaAfter = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(couponId).Meta);
+        Assert.Equal(rowsBefore, await Invariants.FootprintAsync(campaignId, User));
+        Assert.Equal(winnersBefore, await Redis.WinnersAsync(campaignId));
+        var metaAfter = await db.HashGetAllAsync(new Coupon.Core.Issuing.CampaignKeys(campaignId).Meta);
         Assert.Equal(metaBefore.OrderBy(e => e.Name.ToString()), metaAfter.OrderBy(e => e.Name.ToString()));
     }
 }

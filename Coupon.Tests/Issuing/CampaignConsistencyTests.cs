@@ -207,8 +207,8 @@ public sealed class CampaignConsistencyTests(StackFixture stack) : SharedApiTest
     }
 
     // The meta fields the issue script reads, as Stores.LiveMeta writes them.
-    private async Task<string> LiveMetaAsync(long couponId) =>
-        Stores.LiveFields((await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(couponId).Meta))
+    private async Task<string> LiveMetaAsync(long campaignId) =>
+        Stores.LiveFields((await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(campaignId).Meta))
             .ToDictionary(e => e.Name.ToString(), e => e.Value.ToString()));
 
     private async Task<CampaignRequest> RequestAsync(string title)
@@ -241,22 +241,22 @@ public sealed class CampaignConsistencyTests(StackFixture stack) : SharedApiTest
     {
         await using var connection = new MySqlConnection(Stack.CouponDbConnectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupons WHERE title = @title", connection);
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM campaigns WHERE title = @title", connection);
         command.Parameters.AddWithValue("@title", title);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     // The campaign as each store holds it.
-    private async Task<Stores> StoresAsync(long couponId)
+    private async Task<Stores> StoresAsync(long campaignId)
     {
         await using var connection = new MySqlConnection(Stack.CouponDbConnectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand(
-            "SELECT title, total_quantity, issue_start, issue_end, version FROM coupons WHERE id = @id", connection);
-        command.Parameters.AddWithValue("@id", couponId);
+            "SELECT title, total_quantity, issue_start, issue_end, version FROM campaigns WHERE id = @id", connection);
+        command.Parameters.AddWithValue("@id", campaignId);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        var meta = (await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(couponId).Meta))
+        var meta = (await (await Redis.DatabaseAsync()).HashGetAllAsync(new CampaignKeys(campaignId).Meta))
             .ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
         return new Stores(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt32(1),
             new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),

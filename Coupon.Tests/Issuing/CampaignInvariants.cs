@@ -9,28 +9,28 @@ public sealed class CampaignInvariants(string connectionString)
 {
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task AssertAsync(long couponId, int? totalQuantity, IReadOnlyCollection<long> accepted,
+    public async Task AssertAsync(long campaignId, int? totalQuantity, IReadOnlyCollection<long> accepted,
         IReadOnlyCollection<long> refused, TimeSpan? drainTimeout = null)
     {
-        var rows = await WaitForRowsAsync(couponId, accepted.Count, drainTimeout ?? DefaultDrainTimeout);
+        var rows = await WaitForRowsAsync(campaignId, accepted.Count, drainTimeout ?? DefaultDrainTimeout);
 
         if (totalQuantity is { } total)
-            Assert.True(rows.Count <= total, $"Coupon {couponId}: {rows.Count} rows for a quantity of {total}.");
+            Assert.True(rows.Count <= total, $"Coupon {campaignId}: {rows.Count} rows for a quantity of {total}.");
         var duplicates = rows.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(duplicates.Count == 0, $"Coupon {couponId}: users with two rows: {string.Join(", ", duplicates)}.");
+        Assert.True(duplicates.Count == 0, $"Coupon {campaignId}: users with two rows: {string.Join(", ", duplicates)}.");
         var missing = accepted.Except(rows).ToList();
-        Assert.True(missing.Count == 0, $"Coupon {couponId}: accepted users without a row: {string.Join(", ", missing.Take(20))}.");
+        Assert.True(missing.Count == 0, $"Coupon {campaignId}: accepted users without a row: {string.Join(", ", missing.Take(20))}.");
         var unexpected = rows.Intersect(refused).ToList();
-        Assert.True(unexpected.Count == 0, $"Coupon {couponId}: rows for refused users: {string.Join(", ", unexpected.Take(20))}.");
-        Assert.Equal(rows.Count, await IssuedQuantityAsync(couponId));
+        Assert.True(unexpected.Count == 0, $"Coupon {campaignId}: rows for refused users: {string.Join(", ", unexpected.Take(20))}.");
+        Assert.Equal(rows.Count, await IssuedQuantityAsync(campaignId));
     }
 
-    public async Task<List<long>> RowsAsync(long couponId)
+    public async Task<List<long>> RowsAsync(long campaignId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @id", connection);
-        command.Parameters.AddWithValue("@id", couponId);
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE campaign_id = @id", connection);
+        command.Parameters.AddWithValue("@id", campaignId);
         var users = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -38,41 +38,41 @@ public sealed class CampaignInvariants(string connectionString)
         return users;
     }
 
-    public Task<int> IssuedQuantityAsync(long couponId) => CountAsync("SELECT issued_quantity FROM coupons WHERE id = @id", couponId);
+    public Task<int> IssuedQuantityAsync(long campaignId) => CountAsync("SELECT issued_quantity FROM campaigns WHERE id = @id", campaignId);
 
     // Withdrawals the api recorded in MySQL for the campaign (when it could not reach Redis).
-    public Task<int> WithdrawalsAsync(long couponId) => CountAsync("SELECT COUNT(*) FROM winner_withdrawals WHERE coupon_id = @id", couponId);
+    public Task<int> WithdrawalsAsync(long campaignId) => CountAsync("SELECT COUNT(*) FROM winner_withdrawals WHERE campaign_id = @id", campaignId);
 
-    private async Task<int> CountAsync(string sql, long couponId)
+    private async Task<int> CountAsync(string sql, long campaignId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand(sql, connection);
-        command.Parameters.AddWithValue("@id", couponId);
+        command.Parameters.AddWithValue("@id", campaignId);
         return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
     // Campaigns, the campaign's rows and the user's rows: what a bad request could have changed.
-    public async Task<long> FootprintAsync(long couponId, long userId)
+    public async Task<long> FootprintAsync(long campaignId, long userId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new MySqlCommand(
-            "SELECT (SELECT COUNT(*) FROM coupons) + (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @coupon OR user_id = @user)",
+            "SELECT (SELECT COUNT(*) FROM campaigns) + (SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @coupon OR user_id = @user)",
             connection);
-        command.Parameters.AddWithValue("@coupon", couponId);
+        command.Parameters.AddWithValue("@coupon", campaignId);
         command.Parameters.AddWithValue("@user", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     // Waits until the expected rows are there (and issued_quantity caught up), then a moment more
     // so that a row that should not exist has had its chance to appear.
-    private async Task<List<long>> WaitForRowsAsync(long couponId, int expected, TimeSpan timeout)
+    private async Task<List<long>> WaitForRowsAsync(long campaignId, int expected, TimeSpan timeout)
     {
         await Poll.UntilAsync(
-            async () => (await RowsAsync(couponId)).Count >= expected && await IssuedQuantityAsync(couponId) >= expected,
+            async () => (await RowsAsync(campaignId)).Count >= expected && await IssuedQuantityAsync(campaignId) >= expected,
             drained => drained, timeout);
         await Task.Delay(500);
-        return await RowsAsync(couponId);
+        return await RowsAsync(campaignId);
     }
 }

@@ -193,9 +193,9 @@ public sealed class IssueFaultTests(StackFixture stack, ITestOutputHelper output
             drainTimeout: TimeSpan.FromSeconds(90));
     }
 
-    private static async Task IssueAsync(IssuingClient api, long couponId, long user, List<(long User, HttpStatusCode Status)> answers)
+    private static async Task IssueAsync(IssuingClient api, long campaignId, long user, List<(long User, HttpStatusCode Status)> answers)
     {
-        using var response = await api.IssueAsync(couponId, user);
+        using var response = await api.IssueAsync(campaignId, user);
         answers.Add((user, response.StatusCode));
     }
 

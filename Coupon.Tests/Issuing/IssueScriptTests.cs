@@ -121,17 +121,17 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var edited = held with { TotalQuantity = 20, IssueStart = start.AddMinutes(5), IssueEnd = start.AddHours(2), Version = 2 };
 
         Assert.Equal(MetaUpdate.Updated, (await _state.ProposeAsync(edited, "edit-2")).Result);
-        Assert.Equal(MetaFields(10, start.AddMinutes(5), start.AddHours(1), 1, "edit-2"), await MetaFieldsAsync(held.CouponId));
+        Assert.Equal(MetaFields(10, start.AddMinutes(5), start.AddHours(1), 1, "edit-2"), await MetaFieldsAsync(held.CampaignId));
         // Another edit of the same version (a replay), or a live write naming another edit, never wins.
         Assert.Equal(MetaUpdate.Stale, (await _state.ProposeAsync(held with { Version = 1 }, "edit-late")).Result);
         Assert.Equal(MetaUpdate.OtherEditPending, (await _state.ApplyAsync(edited, "edit-other")).Result);
 
         Assert.Equal(MetaUpdate.Updated, (await _state.ApplyAsync(edited, "edit-2")).Result);
-        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CouponId));
+        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CampaignId));
         // The api's own write after the worker's, and the held version written late, are refused.
         Assert.Equal(MetaUpdate.OtherEditPending, (await _state.ApplyAsync(edited, "edit-2")).Result);
         Assert.Equal(MetaUpdate.Stale, (await _state.ApplyAsync(held, null)).Result);
-        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CouponId));
+        Assert.Equal(MetaFields(20, start.AddMinutes(5), start.AddHours(2), 2, null), await MetaFieldsAsync(held.CampaignId));
     }
 
     [Fact]
@@ -141,10 +141,10 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
         var held = await NewEditedCampaignAsync(new CampaignMeta(0, null, start, start.AddHours(1), 4));
 
         Assert.Equal(MetaUpdate.Updated, (await _state.ProposeAsync(held with { TotalQuantity = 3, Version = 5 }, "edit-5")).Result);
-        Assert.Equal(MetaFields(3, start, start.AddHours(1), 4, "edit-5"), await MetaFieldsAsync(held.CouponId));
+        Assert.Equal(MetaFields(3, start, start.AddHours(1), 4, "edit-5"), await MetaFieldsAsync(held.CampaignId));
 
         Assert.Equal(MetaUpdate.Updated, (await _state.ApplyAsync(held, "edit-5")).Result);
-        Assert.Equal(MetaFields(CampaignMeta.Unlimited, start, start.AddHours(1), 4, null), await MetaFieldsAsync(held.CouponId));
+        Assert.Equal(MetaFields(CampaignMeta.Unlimited, start, start.AddHours(1), 4, null), await MetaFieldsAsync(held.CampaignId));
     }
 
     [Fact]
@@ -286,13 +286,13 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     // Two winners, so the accepted count is checked too.
     private async Task<CampaignMeta> NewEditedCampaignAsync(CampaignMeta meta)
     {
-        var placed = meta with { CouponId = NextCampaign() };
+        var placed = meta with { CampaignId = NextCampaign() };
         await _state.ReplaceAsync(placed, [new(1, 0), new(2, 0)]);
         return placed;
     }
 
-    private async Task<string> MetaFieldsAsync(long couponId) =>
-        string.Join(",", (await _redis.GetDatabase().HashGetAllAsync(new CampaignKeys(couponId).Meta))
+    private async Task<string> MetaFieldsAsync(long campaignId) =>
+        string.Join(",", (await _redis.GetDatabase().HashGetAllAsync(new CampaignKeys(campaignId).Meta))
             .OrderBy(e => e.Name.ToString(), StringComparer.Ordinal).Select(e => $"{e.Name}={e.Value}"));
 
     private static string MetaFields(long total, DateTime start, DateTime end, int version, string? pending) =>

@@ -36,24 +36,24 @@ public sealed class IssuingClient(Uri baseAddress, DevelopmentTokenKeys tokens) 
     public async Task<CampaignView> CreateOpenCampaignAsync(int? totalQuantity, DateTimeOffset redisNow) =>
         await CreateCampaignAsync(totalQuantity, redisNow.AddMinutes(-1), redisNow.AddHours(1));
 
-    public Task<HttpResponseMessage> IssueAsync(long couponId, long userId) =>
-        SendAsync(HttpMethod.Post, $"/api/coupons/{couponId}/issue", UserToken(userId));
+    public Task<HttpResponseMessage> IssueAsync(long campaignId, long userId) =>
+        SendAsync(HttpMethod.Post, $"/api/coupons/{campaignId}/issue", UserToken(userId));
 
     // Each of `clients` issues to new users one after another until stopped; every answer is kept.
-    public Task IssueToNewUsersUntilStoppedAsync(long couponId, int clients, long firstUser,
+    public Task IssueToNewUsersUntilStoppedAsync(long campaignId, int clients, long firstUser,
         ConcurrentBag<(long User, HttpStatusCode Status)> answers, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
             for (var user = firstUser + client * 100_000L; !stop.IsCancellationRequested; user++)
             {
-                using var response = await IssueAsync(couponId, user);
+                using var response = await IssueAsync(campaignId, user);
                 answers.Add((user, response.StatusCode));
             }
         })));
 
-    public async Task<IssueStatus> StatusAsync(long couponId, long userId)
+    public async Task<IssueStatus> StatusAsync(long campaignId, long userId)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"/api/coupons/{couponId}/issue", UserToken(userId));
+        using var response = await SendAsync(HttpMethod.Get, $"/api/coupons/{campaignId}/issue", UserToken(userId));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<IssueStatus>())!;
     }

@@ -74,9 +74,9 @@ public sealed class IssuingRulesTests(StackFixture stack) : SharedApiTests(stack
             }
             Assert.All(soldOutAnswers, status => Assert.Contains(status, (HttpStatusCode[])[HttpStatusCode.Conflict, HttpStatusCode.Unauthorized]));
             Assert.Equal(HttpStatusCode.Conflict, soldOutAnswers.Last());
-            foreach (var (couponId, code) in (IEnumerable<(long, string)>)[(past.Id, ProblemCodes.Closed), (future.Id, ProblemCodes.NotOpenYet)])
+            foreach (var (campaignId, code) in (IEnumerable<(long, string)>)[(past.Id, ProblemCodes.Closed), (future.Id, ProblemCodes.NotOpenYet)])
             {
-                using var answered = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{couponId}/issue", token);
+                using var answered = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{campaignId}/issue", token);
                 await ProblemAssert.IsProblemAsync(answered, HttpStatusCode.Conflict, code);
             }
             using var refused = await Api.SendAsync(HttpMethod.Post, $"/api/coupons/{open.Id}/issue", token);
@@ -146,6 +146,6 @@ public sealed class IssuingRulesTests(StackFixture stack) : SharedApiTests(stack
         await Invariants.AssertAsync(campaign.Id, null, users, refused: []);
         using var mine = await Api.SendAsync(HttpMethod.Get, "/api/users/me/coupons", Api.UserToken(1));
         var coupons = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<List<UserCoupon>>(mine.Content);
-        Assert.Contains(coupons!, c => c.CouponId == campaign.Id);
+        Assert.Contains(coupons!, c => c.CampaignId == campaign.Id);
     }
 }

@@ -22,11 +22,11 @@ public sealed class RedisProbe(string connectionString) : IAsyncDisposable
             await Task.Delay(10);
     }
 
-    public async Task<bool> IsWinnerAsync(long couponId, long userId) =>
-        await (await DatabaseAsync()).HashExistsAsync(new CampaignKeys(couponId).Winners, userId);
+    public async Task<bool> IsWinnerAsync(long campaignId, long userId) =>
+        await (await DatabaseAsync()).HashExistsAsync(new CampaignKeys(campaignId).Winners, userId);
 
-    public async Task<long> WinnersAsync(long couponId) =>
-        await (await DatabaseAsync()).HashLengthAsync(new CampaignKeys(couponId).Winners);
+    public async Task<long> WinnersAsync(long campaignId) =>
+        await (await DatabaseAsync()).HashLengthAsync(new CampaignKeys(campaignId).Winners);
 
     public async ValueTask DisposeAsync()
     {

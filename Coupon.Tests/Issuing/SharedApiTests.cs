@@ -14,10 +14,10 @@ public abstract class SharedApiTests(StackFixture stack) : IAsyncLifetime
 
     // Once a dependency is back, the api finds it within moments (Redis within half a second);
     // a request in those moments is a 503 that leaves nothing, so the same user may ask again.
-    protected Task<HttpStatusCode> IssueOnceBackAsync(long couponId, long userId) =>
+    protected Task<HttpStatusCode> IssueOnceBackAsync(long campaignId, long userId) =>
         Poll.UntilAsync(async () =>
         {
-            using var response = await Api.IssueAsync(couponId, userId);
+            using var response = await Api.IssueAsync(campaignId, userId);
             return response.StatusCode;
         }, status => status != HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10));
 

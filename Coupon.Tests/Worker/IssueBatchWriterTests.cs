@@ -18,13 +18,13 @@ public sealed class IssueBatchWriterTests(StackFixture stack) : IDisposable
     public async Task A_batch_never_takes_a_campaign_past_its_quantity_and_a_replay_inserts_nothing()
     {
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 3);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 3);
         await using var services = new ServiceCollection()
             .AddDbContext<CouponDbContext>(o => o.UseMySql(stack.CouponDbConnectionString, CouponDbContext.DefaultServerVersion))
             .BuildServiceProvider();
         var writer = new IssueBatchWriter(services.GetRequiredService<IServiceScopeFactory>());
         var start = DateTimeOffset.UtcNow;
-        CouponIssuedEvent[] batch = [.. Enumerable.Range(1, 5).Select(u => new CouponIssuedEvent(couponId, u, start.AddMilliseconds(u)))];
+        CouponIssuedEvent[] batch = [.. Enumerable.Range(1, 5).Select(u => new CouponIssuedEvent(campaignId, u, start.AddMilliseconds(u)))];
 
         var first = await writer.WriteAsync(batch, CancellationToken.None);
         var replay = await writer.WriteAsync(batch, CancellationToken.None);
@@ -32,8 +32,8 @@ public sealed class IssueBatchWriterTests(StackFixture stack) : IDisposable
         Assert.Equal((3, 0), (first.Inserted, first.Duplicates));
         Assert.Equal([4L, 5L], first.Excess.Select(e => e.UserId));
         Assert.Equal((0, 3), (replay.Inserted, replay.Duplicates));
-        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
-        Assert.True(await _scenario.HasRowAsync(couponId, 1));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(campaignId));
+        Assert.True(await _scenario.HasRowAsync(campaignId, 1));
     }
 
     public void Dispose() => _scenario.Dispose();

@@ -18,23 +18,23 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     public async Task The_same_event_twice_is_one_row_counted_once()
     {
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
 
-        await _scenario.ProduceAsync(couponId, [1, 1, 2]);
-        await _scenario.WaitForRowsAsync(couponId, 2, DrainTimeout);
+        await _scenario.ProduceAsync(campaignId, [1, 1, 2]);
+        await _scenario.WaitForRowsAsync(campaignId, 2, DrainTimeout);
         // Replayed after it was persisted, then an event that shows the replay has been handled.
-        await _scenario.ProduceAsync(couponId, [1]);
-        await _scenario.ProduceAsync(couponId, [3]);
-        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+        await _scenario.ProduceAsync(campaignId, [1]);
+        await _scenario.ProduceAsync(campaignId, [3]);
+        await _scenario.WaitForRowsAsync(campaignId, 3, DrainTimeout);
 
-        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(campaignId));
     }
 
     [Fact]
     public async Task A_poison_event_goes_to_the_dead_letter_topic_and_the_next_events_are_persisted()
     {
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
         // One key, so the poison and the events after it share a partition.
         var key = Guid.NewGuid().ToString("N");
         var malformed = $"not an event {key}";
@@ -43,15 +43,15 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
         await _scenario.ProduceRawAsync(key, malformed);
         await _scenario.ProduceRawAsync(key, unknownCampaign);
         foreach (var userId in new long[] { 1, 2, 3 })
-            await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow).ToJson()));
+            await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow).ToJson()));
 
-        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+        await _scenario.WaitForRowsAsync(campaignId, 3, DrainTimeout);
         var deadLetters = _scenario.ReadDeadLetters([malformed, unknownCampaign], DrainTimeout);
         Assert.Equal(
             new[] { (malformed, DeadLetters.MalformedEvent), (unknownCampaign, DeadLetters.UnknownCampaign) }.Order(),
             deadLetters.Select(m => (Encoding.UTF8.GetString(m.Value), Reason(m))).Order());
         Assert.All(deadLetters, m => Assert.True(m.Headers.TryGetLastBytes(DeadLetters.SourceHeader, out _)));
-        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(campaignId));
 
         static string Reason(Confluent.Kafka.Message<string, byte[]> message) =>
             Encoding.UTF8.GetString(message.Headers.GetLastBytes(DeadLetters.ReasonHeader));
@@ -61,37 +61,37 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     public async Task Events_past_the_quantity_are_dead_lettered_as_over_quantity()
     {
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 3);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 3);
         var key = Guid.NewGuid().ToString("N");
         var events = Enumerable.Range(1, 5)
-            .Select(userId => Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow.AddMilliseconds(userId)).ToJson()))
+            .Select(userId => Encoding.UTF8.GetString(new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow.AddMilliseconds(userId)).ToJson()))
             .ToList();
 
         foreach (var issued in events)
             await _scenario.ProduceRawAsync(key, issued);
 
-        await _scenario.WaitForRowsAsync(couponId, 3, DrainTimeout);
+        await _scenario.WaitForRowsAsync(campaignId, 3, DrainTimeout);
         var deadLetters = _scenario.ReadDeadLetters(events[3..], DrainTimeout);
         Assert.Equal(events[3..], deadLetters.Select(m => Encoding.UTF8.GetString(m.Value)).Order());
         Assert.All(deadLetters, m => Assert.Equal(DeadLetters.OverQuantity, Encoding.UTF8.GetString(m.Headers.GetLastBytes(DeadLetters.ReasonHeader))));
-        Assert.Equal(3, await _scenario.AssertInvariantsAsync(couponId));
+        Assert.Equal(3, await _scenario.AssertInvariantsAsync(campaignId));
     }
 
     [Fact]
     public async Task A_batch_of_nothing_but_poison_is_dead_lettered_and_its_partition_moves_on()
     {
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: 10);
         var key = Guid.NewGuid().ToString("N");
         var malformed = $"not an event {key}";
 
         // The valid event is produced only once the poison is dead-lettered: the poison was a batch alone.
         await _scenario.ProduceRawAsync(key, malformed);
         Assert.Single(_scenario.ReadDeadLetters([malformed], DrainTimeout));
-        await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(couponId, 1, DateTimeOffset.UtcNow).ToJson()));
+        await _scenario.ProduceRawAsync(key, Encoding.UTF8.GetString(new CouponIssuedEvent(campaignId, 1, DateTimeOffset.UtcNow).ToJson()));
 
-        await _scenario.WaitForRowsAsync(couponId, 1, DrainTimeout);
-        Assert.Equal(1, await _scenario.AssertInvariantsAsync(couponId));
+        await _scenario.WaitForRowsAsync(campaignId, 1, DrainTimeout);
+        Assert.Equal(1, await _scenario.AssertInvariantsAsync(campaignId));
     }
 
     [Fact]
@@ -99,29 +99,29 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     {
         const int Events = 30_000;
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
         // This test's worker is the group's only member; the shared one comes back on next use.
         await shared.Worker.StopAsync();
         await using var first = await stack.StartProjectAsync(CouponProject.Worker);
 
-        await _scenario.ProduceAsync(couponId, Enumerable.Range(1, Events).Select(u => (long)u));
+        await _scenario.ProduceAsync(campaignId, Enumerable.Range(1, Events).Select(u => (long)u));
         var clock = Stopwatch.StartNew();
         long firstRows, atKill;
-        while ((firstRows = await _scenario.RowsAsync(couponId)) == 0 && clock.Elapsed < DrainTimeout)
+        while ((firstRows = await _scenario.RowsAsync(campaignId)) == 0 && clock.Elapsed < DrainTimeout)
             await Task.Delay(10);
         var persisting = Stopwatch.StartNew();
-        while ((atKill = await _scenario.RowsAsync(couponId)) < Events / 3 && clock.Elapsed < DrainTimeout)
+        while ((atKill = await _scenario.RowsAsync(campaignId)) < Events / 3 && clock.Elapsed < DrainTimeout)
             await Task.Delay(10);
         first.Kill();
-        var persistedBeforeKill = await _scenario.RowsAsync(couponId);
+        var persistedBeforeKill = await _scenario.RowsAsync(campaignId);
         output.WriteLine($"persisted {atKill - firstRows} rows in {persisting.ElapsedMilliseconds} ms " +
             $"({(atKill - firstRows) / persisting.Elapsed.TotalSeconds:0} rows/s) before the kill");
         Assert.InRange(persistedBeforeKill, 1, Events - 1);
 
         await using var second = await stack.StartProjectAsync(CouponProject.Worker);
-        await _scenario.WaitForRowsAsync(couponId, Events, DrainTimeout);
+        await _scenario.WaitForRowsAsync(campaignId, Events, DrainTimeout);
 
-        Assert.Equal(Events, await _scenario.AssertInvariantsAsync(couponId));
+        Assert.Equal(Events, await _scenario.AssertInvariantsAsync(campaignId));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
     {
         const int Events = 20_000;
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
         var drained = Stopwatch.StartNew();
         while (_scenario.GroupProgress() is var (committed, high) && committed < high && drained.Elapsed < DrainTimeout)
             await Task.Delay(200);
@@ -139,14 +139,14 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
         Assert.Equal(before.High, before.Committed);
         await using var worker = await stack.StartProjectAsync(CouponProject.Worker);
 
-        await _scenario.ProduceAsync(couponId, Enumerable.Range(1, Events).Select(u => (long)u));
+        await _scenario.ProduceAsync(campaignId, Enumerable.Range(1, Events).Select(u => (long)u));
         var clock = Stopwatch.StartNew();
-        while (await _scenario.RowsAsync(couponId) < Events / 5 && clock.Elapsed < DrainTimeout)
+        while (await _scenario.RowsAsync(campaignId) < Events / 5 && clock.Elapsed < DrainTimeout)
             await Task.Delay(10);
         await worker.StopAsync();
 
         Assert.Equal(0, worker.ExitCode);
-        var rows = await _scenario.AssertInvariantsAsync(couponId);
+        var rows = await _scenario.AssertInvariantsAsync(campaignId);
         var after = _scenario.GroupProgress();
         Assert.InRange(rows, Events / 5, Events - 1);
         Assert.Equal(rows, after.Committed - before.Committed);
@@ -158,13 +158,13 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
         const int Rounds = 40;
         const int EventsPerRound = 150;
         var shared = await stack.SharedProjectsAsync();
-        var couponId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
+        var campaignId = await _scenario.CreateCampaignAsync(shared.Api.BaseAddress, totalQuantity: null);
 
         var load = Task.Run(async () =>
         {
             for (var round = 0; round < Rounds; round++)
             {
-                await _scenario.ProduceAsync(couponId, Enumerable.Range(round * EventsPerRound + 1, EventsPerRound).Select(u => (long)u));
+                await _scenario.ProduceAsync(campaignId, Enumerable.Range(round * EventsPerRound + 1, EventsPerRound).Select(u => (long)u));
                 await Task.Delay(300);
             }
         });
@@ -180,8 +180,8 @@ public sealed class PersistingTests(StackFixture stack, ITestOutputHelper output
         }
         await load;
 
-        await _scenario.WaitForRowsAsync(couponId, Rounds * EventsPerRound, DrainTimeout);
-        Assert.Equal(Rounds * EventsPerRound, await _scenario.AssertInvariantsAsync(couponId));
+        await _scenario.WaitForRowsAsync(campaignId, Rounds * EventsPerRound, DrainTimeout);
+        Assert.Equal(Rounds * EventsPerRound, await _scenario.AssertInvariantsAsync(campaignId));
     }
 
     public void Dispose() => _scenario.Dispose();

@@ -35,10 +35,10 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return (await response.Content.ReadFromJsonAsync<CampaignView>())!.Id;
     }
 
-    public async Task ProduceAsync(long couponId, IEnumerable<long> userIds)
+    public async Task ProduceAsync(long campaignId, IEnumerable<long> userIds)
     {
         var deliveries = userIds
-            .Select(userId => new CouponIssuedEvent(couponId, userId, DateTimeOffset.UtcNow))
+            .Select(userId => new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow))
             .Select(issued => _producer.ProduceAsync(CouponTopics.Issued,
                 new Message<string, byte[]> { Value = issued.ToJson() }))
             .ToList();
@@ -48,51 +48,51 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
     public Task ProduceRawAsync(string key, string value) =>
         _producer.ProduceAsync(CouponTopics.Issued, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(value) });
 
-    public async Task<long> RowsAsync(long couponId)
+    public async Task<long> RowsAsync(long campaignId)
     {
         await using var connection = await OpenAsync();
-        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @c", connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @c", connection);
+        command.Parameters.AddWithValue("@c", campaignId);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    public async Task<bool> HasRowAsync(long couponId, long userId)
+    public async Task<bool> HasRowAsync(long campaignId, long userId)
     {
         await using var connection = await OpenAsync();
-        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @c AND user_id = @u", connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @c AND user_id = @u", connection);
+        command.Parameters.AddWithValue("@c", campaignId);
         command.Parameters.AddWithValue("@u", userId);
         return Convert.ToInt64(await command.ExecuteScalarAsync()) == 1;
     }
 
     // Waits for the rows to reach the count, then a little longer to see that no more come.
-    public async Task WaitForRowsAsync(long couponId, long expected, TimeSpan timeout)
+    public async Task WaitForRowsAsync(long campaignId, long expected, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         long rows;
-        while ((rows = await RowsAsync(couponId)) < expected && deadline.Elapsed < timeout)
+        while ((rows = await RowsAsync(campaignId)) < expected && deadline.Elapsed < timeout)
             await Task.Delay(200);
         Assert.Equal(expected, rows);
     }
 
     // rows ≤ total, no (coupon, user) twice, issued_quantity = COUNT(rows); returns the row count.
-    public async Task<long> AssertInvariantsAsync(long couponId)
+    public async Task<long> AssertInvariantsAsync(long campaignId)
     {
         await using var connection = await OpenAsync();
         await using var command = new MySqlCommand("""
             SELECT c.total_quantity, c.issued_quantity, COUNT(i.id), COUNT(DISTINCT i.user_id)
-            FROM coupons c LEFT JOIN coupon_issues i ON i.coupon_id = c.id
+            FROM campaigns c LEFT JOIN coupon_issues i ON i.campaign_id = c.id
             WHERE c.id = @c GROUP BY c.id, c.total_quantity, c.issued_quantity
             """, connection);
-        command.Parameters.AddWithValue("@c", couponId);
+        command.Parameters.AddWithValue("@c", campaignId);
         await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), $"campaign {couponId} is not in MySQL");
+        Assert.True(await reader.ReadAsync(), $"campaign {campaignId} is not in MySQL");
         int? total = reader.IsDBNull(0) ? null : reader.GetInt32(0);
         var issuedQuantity = reader.GetInt64(1);
         var rows = reader.GetInt64(2);
         var distinctUsers = reader.GetInt64(3);
         if (total is { } limit)
-            Assert.True(rows <= limit, $"campaign {couponId}: {rows} rows for a quantity of {limit}");
+            Assert.True(rows <= limit, $"campaign {campaignId}: {rows} rows for a quantity of {limit}");
         Assert.Equal(rows, distinctUsers);
         Assert.Equal(rows, issuedQuantity);
         return rows;

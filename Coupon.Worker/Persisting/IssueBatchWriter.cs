@@ -10,7 +10,7 @@ namespace Coupon.Worker.Persisting;
 // What one batch did in MySQL. Excess and unknown-campaign events were not inserted.
 public sealed record BatchResult(int Inserted, int Duplicates, IReadOnlyList<CouponIssuedEvent> Excess, IReadOnlyList<CouponIssuedEvent> UnknownCampaign);
 
-// Persists a batch of issued events in one transaction. Idempotent: UNIQUE(coupon_id, user_id)
+// Persists a batch of issued events in one transaction. Idempotent: UNIQUE(campaign_id, user_id)
 // drops events already persisted, and issued_quantity grows by exactly the rows inserted.
 public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
 {
@@ -27,7 +27,7 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var byCampaign = events
-            .GroupBy(e => e.CouponId)
+            .GroupBy(e => e.CampaignId)
             .OrderBy(g => g.Key)
             .ToDictionary(g => g.Key, g => g.DistinctBy(e => e.UserId).OrderBy(e => e.AcceptedAt).ToList());
         var campaigns = await LockCampaignsAsync(transaction, byCampaign.Keys, cancellationToken);
@@ -35,9 +35,9 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
         var inserted = 0;
         var excess = new List<CouponIssuedEvent>();
         var unknown = new List<CouponIssuedEvent>();
-        foreach (var (couponId, issues) in byCampaign)
+        foreach (var (campaignId, issues) in byCampaign)
         {
-            if (!campaigns.TryGetValue(couponId, out var campaign))
+            if (!campaigns.TryGetValue(campaignId, out var campaign))
             {
                 unknown.AddRange(issues);
                 continue;
@@ -47,13 +47,13 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
             {
                 // Redis never accepts more than the quantity; this is the last line of defence
                 // should it ever have (a lost state rebuilt too early, a hand-edited key).
-                var persisted = await PersistedUsersAsync(transaction, couponId, issues, cancellationToken);
+                var persisted = await PersistedUsersAsync(transaction, campaignId, issues, cancellationToken);
                 var fresh = issues.Where(e => !persisted.Contains(e.UserId)).ToList();
                 var room = Math.Max(0, total - campaign.Issued);
                 toInsert = [.. fresh.Take(room)];
                 excess.AddRange(fresh.Skip(room));
             }
-            inserted += await InsertAsync(transaction, couponId, toInsert, cancellationToken);
+            inserted += await InsertAsync(transaction, campaignId, toInsert, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -61,11 +61,11 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
     }
 
     private static async Task<Dictionary<long, (int? Total, int Issued)>> LockCampaignsAsync(
-        MySqlTransaction transaction, IEnumerable<long> couponIds, CancellationToken cancellationToken)
+        MySqlTransaction transaction, IEnumerable<long> campaignIds, CancellationToken cancellationToken)
     {
         // Locked in id order, so concurrent worker instances cannot deadlock on them.
-        await using var command = Command(transaction, "SELECT id, total_quantity, issued_quantity FROM coupons WHERE id IN (");
-        AppendList(command, "c", couponIds.Cast<object>());
+        await using var command = Command(transaction, "SELECT id, total_quantity, issued_quantity FROM campaigns WHERE id IN (");
+        AppendList(command, "c", campaignIds.Cast<object>());
         command.CommandText += ") ORDER BY id FOR UPDATE";
         var campaigns = new Dictionary<long, (int?, int)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -75,10 +75,10 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
     }
 
     private static async Task<HashSet<long>> PersistedUsersAsync(
-        MySqlTransaction transaction, long couponId, IEnumerable<CouponIssuedEvent> issues, CancellationToken cancellationToken)
+        MySqlTransaction transaction, long campaignId, IEnumerable<CouponIssuedEvent> issues, CancellationToken cancellationToken)
     {
-        await using var command = Command(transaction, "SELECT user_id FROM coupon_issues WHERE coupon_id = @coupon AND user_id IN (");
-        command.Parameters.AddWithValue("@coupon", couponId);
+        await using var command = Command(transaction, "SELECT user_id FROM coupon_issues WHERE campaign_id = @coupon AND user_id IN (");
+        command.Parameters.AddWithValue("@coupon", campaignId);
         AppendList(command, "u", issues.Select(e => (object)e.UserId));
         command.CommandText += ")";
         var users = new HashSet<long>();
@@ -89,13 +89,13 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
     }
 
     private static async Task<int> InsertAsync(
-        MySqlTransaction transaction, long couponId, IReadOnlyList<CouponIssuedEvent> issues, CancellationToken cancellationToken)
+        MySqlTransaction transaction, long campaignId, IReadOnlyList<CouponIssuedEvent> issues, CancellationToken cancellationToken)
     {
         if (issues.Count == 0)
             return 0;
-        var sql = new StringBuilder("INSERT IGNORE INTO coupon_issues (coupon_id, user_id, issued_at) VALUES ");
+        var sql = new StringBuilder("INSERT IGNORE INTO coupon_issues (campaign_id, user_id, issued_at) VALUES ");
         await using var insert = Command(transaction, "");
-        insert.Parameters.AddWithValue("@coupon", couponId);
+        insert.Parameters.AddWithValue("@coupon", campaignId);
         for (var i = 0; i < issues.Count; i++)
         {
             sql.Append(i == 0 ? "" : ",").Append($"(@coupon,@u{i},@t{i})");
@@ -107,9 +107,9 @@ public sealed class IssueBatchWriter(IServiceScopeFactory scopes)
         if (inserted == 0)
             return 0;
 
-        await using var count = Command(transaction, "UPDATE coupons SET issued_quantity = issued_quantity + @inserted WHERE id = @coupon");
+        await using var count = Command(transaction, "UPDATE campaigns SET issued_quantity = issued_quantity + @inserted WHERE id = @coupon");
         count.Parameters.AddWithValue("@inserted", inserted);
-        count.Parameters.AddWithValue("@coupon", couponId);
+        count.Parameters.AddWithValue("@coupon", campaignId);
         await count.ExecuteNonQueryAsync(cancellationToken);
         return inserted;
     }

@@ -115,13 +115,13 @@ public sealed partial class IssuedEventConsumer(
         metrics.BatchPersisted(result, Stopwatch.GetElapsedTime(started));
         activity?.SetTag("coupon.rows_inserted", result.Inserted);
         foreach (var refused in result.Excess)
-            LogExcess(refused.CouponId, refused.UserId);
+            LogExcess(refused.CampaignId, refused.UserId);
 
-        var unknown = result.UnknownCampaign.Select(e => e.CouponId).ToHashSet();
-        var excess = result.Excess.Select(e => (e.CouponId, e.UserId)).ToHashSet();
+        var unknown = result.UnknownCampaign.Select(e => e.CampaignId).ToHashSet();
+        var excess = result.Excess.Select(e => (e.CampaignId, e.UserId)).ToHashSet();
         var deadLettered = poison.Select(r => (Result: r, Reason: DeadLetters.MalformedEvent))
-            .Concat(parsed.Where(p => unknown.Contains(p.Event.CouponId)).Select(p => (p.Result, Reason: DeadLetters.UnknownCampaign)))
-            .Concat(parsed.Where(p => excess.Contains((p.Event.CouponId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.OverQuantity)))
+            .Concat(parsed.Where(p => unknown.Contains(p.Event.CampaignId)).Select(p => (p.Result, Reason: DeadLetters.UnknownCampaign)))
+            .Concat(parsed.Where(p => excess.Contains((p.Event.CampaignId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.OverQuantity)))
             .ToList();
         if (deadLettered.Count > 0 && !await RetryAsync(() => SendDeadLettersAsync(deadLettered), stoppingToken))
             return;
@@ -258,6 +258,6 @@ public sealed partial class IssuedEventConsumer(
     [LoggerMessage(LogLevel.Warning, "Committing offsets failed ({Reason}); the batch may be replayed")]
     private partial void LogCommitFailed(Exception exception, string reason);
 
-    [LoggerMessage(LogLevel.Error, "Refused to persist user {UserId} for campaign {CouponId}: its quantity is already reached")]
-    private partial void LogExcess(long couponId, long userId);
+    [LoggerMessage(LogLevel.Error, "Refused to persist user {UserId} for campaign {CampaignId}: its quantity is already reached")]
+    private partial void LogExcess(long campaignId, long userId);
 }

@@ -41,10 +41,10 @@ public sealed partial class RedisStateRebuilder(
         var lockTime = _options.RebuildSettle + _options.RebuildDrainTimeout + TimeSpan.FromSeconds(30);
         try
         {
-            foreach (var couponId in lost)
+            foreach (var campaignId in lost)
             {
-                if (await database.LockTakeAsync(LockKey(couponId), _options.Instance, lockTime))
-                    locked.Add(couponId);
+                if (await database.LockTakeAsync(LockKey(campaignId), _options.Instance, lockTime))
+                    locked.Add(campaignId);
             }
             if (locked.Count == 0)
                 return;
@@ -55,13 +55,13 @@ public sealed partial class RedisStateRebuilder(
             var watermarks = progress.HighWatermarks();
             await progress.WaitUntilCommittedAsync(watermarks, _options.RebuildDrainTimeout, cancellationToken);
 
-            foreach (var couponId in locked)
-                await RebuildAsync(couponId, cancellationToken);
+            foreach (var campaignId in locked)
+                await RebuildAsync(campaignId, cancellationToken);
         }
         finally
         {
-            foreach (var couponId in locked)
-                await database.LockReleaseAsync(LockKey(couponId), _options.Instance);
+            foreach (var campaignId in locked)
+                await database.LockReleaseAsync(LockKey(campaignId), _options.Instance);
         }
     }
 
@@ -122,60 +122,60 @@ public sealed partial class RedisStateRebuilder(
     // the edit seen pending. Written over that edit only (a newer one may have begun since), never
     // over a newer version; a meta that cannot take the row's (below its accepted count, newer
     // than MySQL's) is dropped, to be rebuilt.
-    private async Task BringToMySqlAsync(CouponDbContext db, long couponId, int? written, string? pending, CancellationToken cancellationToken)
+    private async Task BringToMySqlAsync(CouponDbContext db, long campaignId, int? written, string? pending, CancellationToken cancellationToken)
     {
         using var work = BackgroundRound.Work("bring a campaign's meta to MySQL's");
-        var row = (await db.Campaigns.FromSql($"SELECT * FROM coupons WHERE id = {couponId} LOCK IN SHARE MODE")
+        var row = (await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} LOCK IN SHARE MODE")
             .AsNoTracking().ToListAsync(cancellationToken)).Single();
         var (result, _) = await state.ApplyAsync(CampaignMeta.From(row), pending);
         switch (result)
         {
             case MetaUpdate.Updated:
-                LogBrought(couponId, written, row.Version);
+                LogBrought(campaignId, written, row.Version);
                 break;
             case MetaUpdate.BelowAccepted or MetaUpdate.Stale when written is { } version:
-                LogStale(couponId, version, row.Version);
-                await state.InvalidateAsync(couponId, version);
+                LogStale(campaignId, version, row.Version);
+                await state.InvalidateAsync(campaignId, version);
                 break;
         }
     }
 
-    private async Task RebuildAsync(long couponId, CancellationToken cancellationToken)
+    private async Task RebuildAsync(long campaignId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CouponDbContext>();
-        var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == couponId, cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == campaignId, cancellationToken);
         var winners = await db.Issues.AsNoTracking()
-            .Where(i => i.CouponId == couponId)
+            .Where(i => i.CampaignId == campaignId)
             .Select(i => new { i.UserId, i.IssuedAt })
             .ToListAsync(cancellationToken);
 
         // Written meanwhile by the api (an edit) or another instance whose lock expired.
-        if (await state.ExistsAsync(couponId))
+        if (await state.ExistsAsync(campaignId))
             return;
         await state.ReplaceAsync(CampaignMeta.From(campaign), [.. winners.Select(w => KeyValuePair.Create(
             w.UserId, new DateTimeOffset(w.IssuedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()))]);
         metrics.CampaignRebuilt();
-        LogRebuilt(couponId, winners.Count);
+        LogRebuilt(campaignId, winners.Count);
     }
 
-    private static RedisKey LockKey(long couponId) => $"coupon:{{{couponId}}}:rebuild";
+    private static RedisKey LockKey(long campaignId) => $"coupon:{{{campaignId}}}:rebuild";
 
     [LoggerMessage(LogLevel.Warning, "The Redis state of {Count} campaign(s) could not be read; they are checked again next round")]
     private partial void LogUnread(Exception exception, int count);
 
-    [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CouponIds}; rebuilding from MySQL once the group has drained")]
-    private partial void LogLost(List<long> couponIds);
+    [LoggerMessage(LogLevel.Warning, "Redis lost the state of campaign(s) {CampaignIds}; rebuilding from MySQL once the group has drained")]
+    private partial void LogLost(List<long> campaignIds);
 
-    [LoggerMessage(LogLevel.Warning, "Redis holds fewer winners of campaign {CouponId} than its {Rows} row(s) in MySQL; its state is forgotten and rebuilt")]
-    private partial void LogPartlyLost(long couponId, int rows);
+    [LoggerMessage(LogLevel.Warning, "Redis holds fewer winners of campaign {CampaignId} than its {Rows} row(s) in MySQL; its state is forgotten and rebuilt")]
+    private partial void LogPartlyLost(long campaignId, int rows);
 
-    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} is of version {Written}, MySQL's of {Version}; dropping it to rebuild it")]
-    private partial void LogStale(long couponId, int written, int version);
+    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CampaignId} is of version {Written}, MySQL's of {Version}; dropping it to rebuild it")]
+    private partial void LogStale(long campaignId, int written, int version);
 
-    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CouponId} (version {Written}) was brought to version {Version} from MySQL")]
-    private partial void LogBrought(long couponId, int? written, int version);
+    [LoggerMessage(LogLevel.Warning, "The Redis meta of campaign {CampaignId} (version {Written}) was brought to version {Version} from MySQL")]
+    private partial void LogBrought(long campaignId, int? written, int version);
 
-    [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CouponId} with {Winners} winner(s) from MySQL")]
-    private partial void LogRebuilt(long couponId, int winners);
+    [LoggerMessage(LogLevel.Warning, "Rebuilt the Redis state of campaign {CampaignId} with {Winners} winner(s) from MySQL")]
+    private partial void LogRebuilt(long campaignId, int winners);
 }

@@ -87,34 +87,34 @@ public sealed partial class WinnerReconciler(
         }
     }
 
-    private async Task ReconcileAsync(IDatabase database, CouponDbContext db, long couponId, int rows, long cutoff, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(IDatabase database, CouponDbContext db, long campaignId, int rows, long cutoff, CancellationToken cancellationToken)
     {
         // Rows are a subset of the winners: as many rows as winners means nothing is missing.
-        var winners = new CampaignKeys(couponId).Winners;
+        var winners = new CampaignKeys(campaignId).Winners;
         if (await database.HashLengthAsync(winners) <= rows)
             return;
         await foreach (var page in database.HashScanAsync(winners, pageSize: PageSize).Chunk(PageSize).WithCancellation(cancellationToken))
         {
             var due = page.Where(w => (long)w.Value <= cutoff).ToDictionary(w => (long)w.Name, w => (long)w.Value);
             if (due.Count > 0)
-                await RepairAsync(db, couponId, due, cancellationToken);
+                await RepairAsync(db, campaignId, due, cancellationToken);
         }
     }
 
-    private async Task RepairAsync(CouponDbContext db, long couponId, Dictionary<long, long> due, CancellationToken cancellationToken)
+    private async Task RepairAsync(CouponDbContext db, long campaignId, Dictionary<long, long> due, CancellationToken cancellationToken)
     {
         using var work = BackgroundRound.Work("repair winners");
         var users = due.Keys.ToList();
         var persisted = await db.Issues.AsNoTracking()
-            .Where(i => i.CouponId == couponId && users.Contains(i.UserId))
+            .Where(i => i.CampaignId == campaignId && users.Contains(i.UserId))
             .Select(i => i.UserId)
             .ToListAsync(cancellationToken);
         var missing = users.Except(persisted).ToList();
         // A withdrawal names the request that may have recorded the winner; the winner's own
         // request id says whether it is that one, or another request's of the same user.
-        var requests = await state.RequestsAsync(couponId, missing);
+        var requests = await state.RequestsAsync(campaignId, missing);
         var withdrawals = (await db.Withdrawals
-            .Where(w => w.CouponId == couponId && missing.Contains(w.UserId))
+            .Where(w => w.CampaignId == campaignId && missing.Contains(w.UserId))
             .ToListAsync(cancellationToken)).ToLookup(w => (w.UserId, w.RequestId));
         var now = Time.GetUtcNow();
         foreach (var userId in missing)
@@ -122,33 +122,33 @@ public sealed partial class WinnerReconciler(
             var acceptedAtMs = due[userId];
             if (withdrawals[(userId, requests[userId])].FirstOrDefault() is { } withdrawal)
             {
-                await state.WithdrawAsync(new IssueRequest(couponId, userId, withdrawal.RequestId, DeadlineMs: 0));
+                await state.WithdrawAsync(new IssueRequest(campaignId, userId, withdrawal.RequestId, DeadlineMs: 0));
                 db.Withdrawals.Remove(withdrawal);
                 await db.SaveChangesAsync(cancellationToken);
-                LogWithdrawn(couponId, userId);
+                LogWithdrawn(campaignId, userId);
                 continue;
             }
-            if (!await state.ClaimForReconcileAsync(couponId, userId, acceptedAtMs, now, _options.ReconcileRepeat))
+            if (!await state.ClaimForReconcileAsync(campaignId, userId, acceptedAtMs, now, _options.ReconcileRepeat))
                 continue;
-            var issued = new CouponIssuedEvent(couponId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
+            var issued = new CouponIssuedEvent(campaignId, userId, DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs));
             await producer.Current.ProduceAsync(CouponTopics.Issued, new Message<byte[], byte[]>
             {
                 Value = issued.ToJson(),
                 Headers = TraceHeaders.From(System.Diagnostics.Activity.Current),
             }, cancellationToken);
             metrics.WinnerRepublished();
-            LogRepublished(couponId, userId, issued.AcceptedAt);
+            LogRepublished(campaignId, userId, issued.AcceptedAt);
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "Removed the winner of campaign {CouponId} for user {UserId} that the api withdrew while Redis was unreachable")]
-    private partial void LogWithdrawn(long couponId, long userId);
+    [LoggerMessage(LogLevel.Warning, "Removed the winner of campaign {CampaignId} for user {UserId} that the api withdrew while Redis was unreachable")]
+    private partial void LogWithdrawn(long campaignId, long userId);
 
-    [LoggerMessage(LogLevel.Warning, "Re-published the issue of campaign {CouponId} to user {UserId} accepted at {AcceptedAt:O}: no row in MySQL after the grace period")]
-    private partial void LogRepublished(long couponId, long userId, DateTimeOffset acceptedAt);
+    [LoggerMessage(LogLevel.Warning, "Re-published the issue of campaign {CampaignId} to user {UserId} accepted at {AcceptedAt:O}: no row in MySQL after the grace period")]
+    private partial void LogRepublished(long campaignId, long userId, DateTimeOffset acceptedAt);
 
-    [LoggerMessage(LogLevel.Warning, "Campaign {CouponId} could not be reconciled this round: its Redis shard is unreachable")]
-    private partial void LogUnreachable(Exception exception, long couponId);
+    [LoggerMessage(LogLevel.Warning, "Campaign {CampaignId} could not be reconciled this round: its Redis shard is unreachable")]
+    private partial void LogUnreachable(Exception exception, long campaignId);
 
     [LoggerMessage(LogLevel.Information, "Reconciling every {Interval}, winners older than {Grace} without a row are re-published")]
     private partial void LogStarted(TimeSpan interval, TimeSpan grace);

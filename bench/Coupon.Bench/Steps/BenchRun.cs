@@ -54,7 +54,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
     private async Task<StepResult> BaselineAsync(CancellationToken cancellationToken)
     {
         await using var server = await BaselineProcess.StartAsync(cancellationToken);
-        var plan = Plan("baseline", server.Address, couponId: 1, Accepted) with { WrapUsers = true };
+        var plan = Plan("baseline", server.Address, campaignId: 1, Accepted) with { WrapUsers = true };
         await RunAsync(plan with { Name = "baseline warm-up", Duration = options.Warmup }, cancellationToken);
         var (result, cores) = await MeasureAsync(plan, cancellationToken, ("baseline", server.ProcessId));
         var step = Report(new StepResult("baseline", "bare Kestrel, same route and answer, nothing behind it", result, cores, null));
@@ -193,10 +193,10 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
 
     private BenchCampaigns Campaigns => new(stack.ApiAddress, stack.Signing);
 
-    private LoadPlan Plan(string name, Uri target, long couponId, int[] expected) => new(
+    private LoadPlan Plan(string name, Uri target, long campaignId, int[] expected) => new(
         name,
         new IPEndPoint(IPAddress.Parse(target.Host), target.Port),
-        $"/api/coupons/{couponId}/issue",
+        $"/api/coupons/{campaignId}/issue",
         users,
         options.Connections,
         options.Duration,

@@ -7,7 +7,7 @@ namespace Coupon.Bench.Steps;
 // The invariants every step ends with, read from MySQL once the worker has drained:
 // rows <= total, no (coupon, user) twice, issued_quantity = rows, every 202 has a row and no row
 // belongs to a request that got anything else (requests with no answer may go either way).
-public sealed record InvariantReport(long CouponId, long Rows, long IssuedQuantity, int? Total, long Accepted,
+public sealed record InvariantReport(long CampaignId, long Rows, long IssuedQuantity, int? Total, long Accepted,
     TimeSpan Drain, IReadOnlyList<string> Violations)
 {
     public bool Holds => Violations.Count == 0;
@@ -19,13 +19,13 @@ public sealed record InvariantReport(long CouponId, long Rows, long IssuedQuanti
 
 public sealed class Invariants(string connectionString)
 {
-    public async Task<InvariantReport> CheckAsync(long couponId, int? total, IReadOnlyCollection<AcceptedRequest> accepted,
+    public async Task<InvariantReport> CheckAsync(long campaignId, int? total, IReadOnlyCollection<AcceptedRequest> accepted,
         IReadOnlyCollection<long> unknown, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
-        var drain = await WaitForRowsAsync(couponId, accepted.Count, drainTimeout, cancellationToken);
+        var drain = await WaitForRowsAsync(campaignId, accepted.Count, drainTimeout, cancellationToken);
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        var (rows, issued) = await CountsAsync(connection, campaignId, cancellationToken);
 
         var violations = new List<string>();
         if (total is { } limit && rows > limit)
@@ -33,7 +33,7 @@ public sealed class Invariants(string connectionString)
         if (issued != rows)
             violations.Add($"issued_quantity {issued} != {rows} rows");
 
-        var users = await UsersAsync(connection, couponId, cancellationToken);
+        var users = await UsersAsync(connection, campaignId, cancellationToken);
         var duplicates = users.Count - users.Distinct().Count();
         if (duplicates > 0)
             violations.Add($"{duplicates} users hold the coupon twice");
@@ -49,40 +49,40 @@ public sealed class Invariants(string connectionString)
         if (unexplained > 0)
             violations.Add($"{unexplained} rows belong to requests that were not accepted");
 
-        return new InvariantReport(couponId, rows, issued, total, accepted.Count, drain, violations);
+        return new InvariantReport(campaignId, rows, issued, total, accepted.Count, drain, violations);
     }
 
     // Drained when the campaign has at least that many rows and issued_quantity caught up with
     // them, or when the time is up; returns how long it took.
-    public async Task<TimeSpan> WaitForRowsAsync(long couponId, long expectedRows, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<TimeSpan> WaitForRowsAsync(long campaignId, long expectedRows, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
-        var (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+        var (rows, issued) = await CountsAsync(connection, campaignId, cancellationToken);
         while ((rows < expectedRows || issued != rows) && clock.Elapsed < timeout)
         {
             await Task.Delay(50, cancellationToken);
-            (rows, issued) = await CountsAsync(connection, couponId, cancellationToken);
+            (rows, issued) = await CountsAsync(connection, campaignId, cancellationToken);
         }
         return clock.Elapsed;
     }
 
-    private static async Task<(long Rows, long Issued)> CountsAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)
+    private static async Task<(long Rows, long Issued)> CountsAsync(MySqlConnection connection, long campaignId, CancellationToken cancellationToken)
     {
         await using var command = new MySqlCommand(
-            "SELECT (SELECT COUNT(*) FROM coupon_issues WHERE coupon_id = @id), " +
-            "(SELECT issued_quantity FROM coupons WHERE id = @id)", connection);
-        command.Parameters.AddWithValue("@id", couponId);
+            "SELECT (SELECT COUNT(*) FROM coupon_issues WHERE campaign_id = @id), " +
+            "(SELECT issued_quantity FROM campaigns WHERE id = @id)", connection);
+        command.Parameters.AddWithValue("@id", campaignId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.IsDBNull(1) ? -1 : reader.GetInt64(1));
     }
 
-    private static async Task<List<long>> UsersAsync(MySqlConnection connection, long couponId, CancellationToken cancellationToken)
+    private static async Task<List<long>> UsersAsync(MySqlConnection connection, long campaignId, CancellationToken cancellationToken)
     {
-        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE coupon_id = @id", connection);
-        command.Parameters.AddWithValue("@id", couponId);
+        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE campaign_id = @id", connection);
+        command.Parameters.AddWithValue("@id", campaignId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var users = new List<long>();
         while (await reader.ReadAsync(cancellationToken))

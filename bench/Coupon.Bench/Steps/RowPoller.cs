@@ -11,10 +11,10 @@ internal sealed class RowPoller : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public RowPoller(string connectionString, long couponId, TimeSpan interval)
+    public RowPoller(string connectionString, long campaignId, TimeSpan interval)
     {
         Interval = interval;
-        _loop = Task.Run(() => PollAsync(connectionString, couponId, _stop.Token));
+        _loop = Task.Run(() => PollAsync(connectionString, campaignId, _stop.Token));
     }
 
     public TimeSpan Interval { get; }
@@ -43,13 +43,13 @@ internal sealed class RowPoller : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task PollAsync(string connectionString, long couponId, CancellationToken stop)
+    private async Task PollAsync(string connectionString, long campaignId, CancellationToken stop)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(stop);
         await using var command = new MySqlCommand(
-            "SELECT id, user_id FROM coupon_issues WHERE coupon_id = @coupon AND id > @last ORDER BY id", connection);
-        command.Parameters.AddWithValue("@coupon", couponId);
+            "SELECT id, user_id FROM coupon_issues WHERE campaign_id = @coupon AND id > @last ORDER BY id", connection);
+        command.Parameters.AddWithValue("@coupon", campaignId);
         var last = command.Parameters.AddWithValue("@last", 0L);
         long lastId = 0;
         while (true)
