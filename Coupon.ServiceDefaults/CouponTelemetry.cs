@@ -7,7 +7,9 @@ public static class CouponTelemetry
     public const string Persisting = "Coupon.Persisting";
     public const string Reconciling = "Coupon.Reconciling";
     public const string Messaging = "Coupon.Messaging";
+    // Background rounds that did work, failed or were slow (BackgroundRound).
+    public const string Background = "Coupon.Background";
 
     public static readonly string[] MeterNames = [Issuing, Persisting, Reconciling, Messaging];
-    public static readonly string[] ActivitySourceNames = [Issuing, Persisting, Reconciling, Messaging];
+    public static readonly string[] ActivitySourceNames = [Issuing, Persisting, Reconciling, Messaging, Background];
 }

@@ -15,6 +15,8 @@ public abstract partial class DependencyLoop(TimeProvider time, ILogger logger) 
 
     protected abstract TimeSpan Interval { get; }
 
+    private string RoundName => $"{GetType().Name} round";
+
     protected abstract Task RoundAsync(CancellationToken stoppingToken);
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -24,12 +26,15 @@ public abstract partial class DependencyLoop(TimeProvider time, ILogger logger) 
         {
             do
             {
+                // Traced only when it does work (BackgroundRound.Work), fails or is slow.
+                using var round = BackgroundRound.Begin(RoundName);
                 try
                 {
                     await RoundAsync(stoppingToken);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    round.Failed(ex);
                     LogRoundFailed(Logger, Interval, ex);
                 }
             }

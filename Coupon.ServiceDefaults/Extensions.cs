@@ -15,8 +15,8 @@ namespace Microsoft.Extensions.Hosting;
 // Adds common .NET Aspire services: service discovery, resilience, health checks, and OpenTelemetry.
 public static class Extensions
 {
-    private const string HealthEndpointPath = "/health";
-    private const string AlivenessEndpointPath = "/alive";
+    private const string HealthEndpointPath = ProbeRequests.HealthPath;
+    private const string AlivenessEndpointPath = ProbeRequests.AlivenessPath;
     private const string MetricsEndpointPath = "/metrics";
     private const string KestrelLimitsSection = "Kestrel:Limits";
 
@@ -63,20 +63,27 @@ public static class Extensions
             })
             .WithTracing(tracing =>
             {
-                // Spans nobody receives cost the api a few % of its CPU at flash-sale rates.
-                if (!builder.HasOtlpEndpoint())
-                    tracing.SetSampler(new AlwaysOffSampler());
+                // Spans nobody receives cost the api a few % of its CPU at flash-sale rates. Parent
+                // based otherwise, over the always_on that Aspire's run sets (OTEL_TRACES_SAMPLER):
+                // the calls under a filtered probe or a background round are then no orphan spans.
+                tracing.SetSampler(builder.HasOtlpEndpoint() ? new ParentBasedSampler(new AlwaysOnSampler()) : new AlwaysOffSampler());
 
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(CouponTelemetry.ActivitySourceNames)
                     // The worker's batch inserts and the api's campaign reads, as spans of their traces.
                     .AddSource("MySqlConnector")
                     .AddAspNetCoreInstrumentation(options =>
-                        // Health and scrape probes would drown the interesting traces.
+                        // Health and scrape probes would drown the interesting traces (as in
+                        // Aspire's service defaults template); a health probe's logs are quieted too.
                         options.Filter = context =>
-                            !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
+                        {
+                            if (ProbeRequests.IsProbe(context.Request.Path))
+                            {
+                                ProbeRequests.MarkCurrent();
+                                return false;
+                            }
+                            return !context.Request.Path.StartsWithSegments(MetricsEndpointPath);
+                        })
                     .AddHttpClientInstrumentation();
             });
 
@@ -90,6 +97,8 @@ public static class Extensions
         if (builder.HasOtlpEndpoint())
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            // After UseOtlpExporter, which registers the logger provider again.
+            builder.Services.QuietProbeLogs();
             builder.Services.AddHostedService<TelemetryFlushOnStop>();
         }
 

@@ -45,6 +45,8 @@ public sealed class HealthReportCache(HealthCheckService health, TimeProvider ti
 
         private async Task<HealthReport> CheckAsync(HealthCheckService health, TimeProvider time)
         {
+            // The checks' own PING and Open are no traces, whoever asked.
+            using var round = BackgroundRound.Begin("health checks");
             try
             {
                 return await health.CheckHealthAsync(CancellationToken.None).ConfigureAwait(false);

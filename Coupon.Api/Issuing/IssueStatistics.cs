@@ -60,6 +60,7 @@ public sealed class IssueStatistics(IConnectionMultiplexer redis, TimeProvider t
         var issued = Interlocked.Exchange(ref _issued, new());
         if (rejections.IsEmpty && issued.IsEmpty)
             return;
+        using var work = BackgroundRound.Work("flush issue statistics");
         try
         {
             var batch = redis.GetDatabase().CreateBatch();

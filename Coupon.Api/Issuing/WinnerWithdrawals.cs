@@ -92,6 +92,9 @@ public sealed partial class WinnerWithdrawals(
     // first Redis still cannot take, rather than wait out a timeout for each.
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
+        if (_waiting.IsEmpty)
+            return;
+        using var work = BackgroundRound.Work("retry withdrawals");
         for (var count = _waiting.Count; count > 0 && _waiting.TryDequeue(out var request); count--)
         {
             var result = await TryWithdrawAsync(request, timeout: null);

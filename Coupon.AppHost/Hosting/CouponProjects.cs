@@ -21,7 +21,7 @@ public static class CouponProjects
 {
     // The api owns the database migrations.
     public static IResourceBuilder<ProjectResource> AddApi(this IDistributedApplicationBuilder builder, string name, CouponServers servers, int? port = null) =>
-        builder.AddProject<Projects.Coupon_Api>(name).WithLocalHttpEndpoint(port).AsIssuingServer(servers);
+        builder.AddProject<Projects.Coupon_Api>(name).WithAppHostEnvironment().WithLocalHttpEndpoint(port).AsIssuingServer(servers);
 
     // What the api is given, and whatever serves its issue route in its place.
     public static IResourceBuilder<ProjectResource> AsIssuingServer(this IResourceBuilder<ProjectResource> project, CouponServers servers) => project
@@ -32,17 +32,31 @@ public static class CouponProjects
     // The worker drains what the api produced before Kafka stops (OrderedShutdown).
     public static IResourceBuilder<ProjectResource> AddWorker(this IDistributedApplicationBuilder builder, string name, CouponServers servers,
         IResourceBuilder<ProjectResource> api) =>
-        builder.AddProject<Projects.Coupon_Worker>(name).WithLocalHttpEndpoint().WithServers(servers).WaitFor(api);
+        builder.AddProject<Projects.Coupon_Worker>(name).WithAppHostEnvironment().WithLocalHttpEndpoint().WithServers(servers).WaitFor(api);
 
     // The operators' key only: the console mints operator tokens and no user's.
     public static IResourceBuilder<ProjectResource> AddAdmin(this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ProjectResource> api,
         IResourceBuilder<ParameterResource> operatorTokenKey, IResourceBuilder<ParameterResource> operatorPassword, int? port = null) =>
         builder.AddProject<Projects.Coupon_Admin>(name)
+            .WithAppHostEnvironment()
             .WithLocalHttpEndpoint(port)
             .WithReference(api).WaitFor(api)
             .WithEnvironment("Admin__OperatorTokenKey", operatorTokenKey)
             .WithEnvironment("Admin__Operator__UserName", DevelopmentTokens.OperatorUserName)
             .WithEnvironment("Admin__Operator__Password", operatorPassword);
+
+    // In a local run the projects run in the AppHost's environment: Development for `./run.sh` and
+    // `dotnet run` (the launch profile) and for the tests, so the api serves its OpenAPI document
+    // and its Scalar UI. Without this they ran as Production, having no launch profile of their
+    // own. A published manifest names no environment (a deployment runs Production), and the
+    // bench sets Production over this.
+    private static IResourceBuilder<ProjectResource> WithAppHostEnvironment(this IResourceBuilder<ProjectResource> project)
+    {
+        if (!project.ApplicationBuilder.ExecutionContext.IsRunMode)
+            return project;
+        var environment = project.ApplicationBuilder.Environment.EnvironmentName;
+        return project.WithEnvironment("ASPNETCORE_ENVIRONMENT", environment).WithEnvironment("DOTNET_ENVIRONMENT", environment);
+    }
 
     private static IResourceBuilder<ProjectResource> WithServers(this IResourceBuilder<ProjectResource> project, CouponServers servers) => project
         .WithReference(servers.Redis).WithReference(servers.Kafka).WithReference(servers.CouponDb)

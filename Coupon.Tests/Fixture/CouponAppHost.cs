@@ -39,6 +39,9 @@ public static class CouponAppHost
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Coupon_AppHost>(
             [$"--{StateFolder.PathKey}={state}", .. secrets.Arguments, .. settings ?? []],
             (options, _) => options.DisableDashboard = !dashboard);
+        // The key of the dashboard's telemetry API, which the tests read traces and logs through.
+        if (dashboard)
+            builder.Configuration[Dashboard.DashboardTelemetry.ApiKeySetting] = RandomNumberGenerator.GetHexString(32, lowercase: true);
         if (!dashboard)
         {
             // Without a dashboard the projects are still given an OTLP endpoint where nobody

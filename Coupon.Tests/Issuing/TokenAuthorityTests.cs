@@ -92,26 +92,6 @@ public sealed class TokenAuthorityTests(StackFixture stack) : SharedApiTests(sta
     }
 
     [Fact]
-    public async Task The_OpenAPI_document_and_UI_are_served_in_Development_only()
-    {
-        // The fixture's projects run in Production (Aspire.Hosting.Testing sets no environment).
-        await using var development = await Stack.StartProjectAsync(CouponProject.Api, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["DOTNET_ENVIRONMENT"] = "Development",
-        });
-        using var developmentClient = new HttpClient { BaseAddress = development.BaseAddress };
-
-        foreach (var path in (string[])["/openapi/v1.json", "/scalar/v1"])
-        {
-            using (var served = await developmentClient.GetAsync(path))
-                Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            using var production = await Api.Http.GetAsync(path);
-            Assert.Equal(HttpStatusCode.NotFound, production.StatusCode);
-        }
-    }
-
-    [Fact]
     public async Task The_token_commands_tokens_are_accepted_by_the_running_stack()
     {
         var campaign = await Api.CreateOpenCampaignAsync(10, await Redis.NowAsync());

@@ -30,6 +30,8 @@ public sealed partial class MigrationGate(
         var delay = options.Value.RetryDelay;
         while (true)
         {
+            // A check that only looks: traced when it fails or is slow.
+            using var round = BackgroundRound.Begin("migration check");
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -45,6 +47,7 @@ public sealed partial class MigrationGate(
             catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
                 // A fault here would fail every loop waiting on the gate, for good.
+                round.Failed(ex);
                 LogUnreachable(ex);
             }
             await Task.Delay(delay, stopping);

@@ -35,6 +35,7 @@ public sealed partial class RedisStateRebuilder(
         if (lost.Count == 0)
             return;
 
+        using var work = BackgroundRound.Work("rebuild lost campaigns");
         var database = redis.GetDatabase();
         var locked = new List<long>();
         var lockTime = _options.RebuildSettle + _options.RebuildDrainTimeout + TimeSpan.FromSeconds(30);
@@ -123,6 +124,7 @@ public sealed partial class RedisStateRebuilder(
     // than MySQL's) is dropped, to be rebuilt.
     private async Task BringToMySqlAsync(CouponDbContext db, long campaignId, int? written, string? pending, CancellationToken cancellationToken)
     {
+        using var work = BackgroundRound.Work("bring a campaign's meta to MySQL's");
         var row = (await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} LOCK IN SHARE MODE")
             .AsNoTracking().ToListAsync(cancellationToken)).Single();
         var (result, _) = await state.ApplyAsync(CampaignMeta.From(row), pending);

@@ -104,6 +104,7 @@ public sealed partial class WinnerReconciler(
 
     private async Task RepairAsync(CouponDbContext db, long campaignId, Dictionary<long, long> due, CancellationToken cancellationToken)
     {
+        using var work = BackgroundRound.Work("repair winners");
         var users = due.Keys.ToList();
         var persisted = await db.Issues.AsNoTracking()
             .Where(i => i.CampaignId == campaignId && users.Contains(i.UserId))

@@ -34,7 +34,10 @@ public sealed partial class WorkerStatusPublisher(
             .Select(entry => entry.Name)
             .ToArray();
         if (forgotten.Length > 0)
+        {
+            using var work = BackgroundRound.Work("forget stopped workers");
             await database.HashDeleteAsync(CampaignKeys.WorkersKey, forgotten);
+        }
     }
 
     private static WorkerStatus? Read(RedisValue value)
