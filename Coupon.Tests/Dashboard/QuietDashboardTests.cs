@@ -8,7 +8,7 @@ namespace Coupon.Tests.Dashboard;
 // traces and no structured logs, the health checks' own Redis PING and MySQL Open are no traces,
 // and a background round that only looked (the worker's rebuilder, reconciler and status, the
 // api's loops) leaves nothing in the trace list.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class QuietDashboardTests(StackFixture stack, ITestOutputHelper output)
 {
     // Longer than the batches the projects export in (1 s in a run, Redis's profiled commands 10 s).

@@ -10,7 +10,7 @@ namespace Coupon.Tests.Hosting;
 // The stack runs its projects in the AppHost's environment (Development here, as for `./run.sh`
 // and `dotnet run`), so the api's OpenAPI document and its Scalar UI are on the running stack; an
 // api in Production (a deployment, the bench) serves neither.
-[Collection(StackCollection.Name)]
+[Collection(StackCollection.Name), Trait(StackCollection.Needs, StackCollection.Stack)]
 public sealed class ApiDocumentationTests(StackFixture stack) : SharedApiTests(stack)
 {
     private const string IssuePath = "/api/coupons/{id}/issue";
