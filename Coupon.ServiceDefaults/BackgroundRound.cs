@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Coupon.ServiceDefaults;
 
 // One round of a background loop (a check once a second, the health checks) as the dashboard
 // should see it. A round runs under an activity nobody records, so the spans of its calls that

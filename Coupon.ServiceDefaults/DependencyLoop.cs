@@ -1,3 +1,4 @@
+using Coupon.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Coupon.Core.Issuing;
+using Coupon.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Coupon.Api.Issuing;

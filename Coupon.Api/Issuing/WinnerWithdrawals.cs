@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
+using Coupon.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

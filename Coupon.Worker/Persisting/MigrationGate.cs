@@ -1,4 +1,5 @@
 using Coupon.Core.Data;
+using Coupon.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
+using Coupon.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

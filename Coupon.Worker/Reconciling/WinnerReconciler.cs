@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Coupon.Core.Messaging;
+using Coupon.ServiceDefaults;
 using Coupon.ServiceDefaults.Kafka;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Coupon.Core.Contracts;
 using Coupon.Core.Issuing;
+using Coupon.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
