@@ -70,8 +70,11 @@ public static class Extensions
         builder.Services.AddSingleton<CampaignCache>();
         builder.Services.AddSingleton<IssueTelemetry>();
         builder.Services.AddSingleton<IssuedEventPublisher>();
+        builder.Services.AddSingleton<GroupCommit>();
+        builder.Services.AddSingleton<IssueOutcomes>();
         builder.Services.AddSingleton<WinnerWithdrawals>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<WinnerWithdrawals>());
+        builder.Services.AddSingleton<WithdrawalRetries>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WithdrawalRetries>());
         builder.Services.AddSingleton<IssueStatistics>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IssueStatistics>());
         builder.Services.AddSingleton<CampaignViews>();

@@ -43,9 +43,6 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
         return campaign;
     }
 
-    // Whether the campaign is held here, so counting a rejection for it creates nothing a client chose.
-    public bool Holds(long campaignId) => Held(campaignId) is not null;
-
     // The public answer (sold out, closed, not open yet) for a campaign held here, from memory
     // alone: no request waits for a load, whatever the id. A copy past the refresh interval is
     // reloaded in the background as GetAsync does, so an edit made through another api instance
@@ -98,10 +95,6 @@ public sealed class CampaignCache(IServiceScopeFactory scopes, TimeProvider time
             RefreshInBackground(campaignId, entry, now);
         return campaign;
     }
-
-    // The campaign as loaded, when it is loaded and exists; never starts a load.
-    private CampaignSnapshot? Held(long campaignId) =>
-        _entries.TryGetValue(campaignId, out var entry) && entry.Loading.IsCompletedSuccessfully ? entry.Loading.Result : null;
 
     private async ValueTask<bool> MayExistAsync(long campaignId, DateTimeOffset now, CancellationToken cancellationToken)
     {

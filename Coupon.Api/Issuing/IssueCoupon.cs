@@ -7,30 +7,34 @@ using Coupon.Core.Issuing;
 using Coupon.Core.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Coupon.Api.Issuing;
 
-// POST /api/coupons/{id}/issue: the hot path. Cache fast rejects, then one Lua script in Redis
-// decides and records atomically, with this request's id, then the event is published and its
-// ack awaited; an event Kafka surely did not take is withdrawn from Redis, so a 503 never leaves
-// a coupon behind, and one Kafka may have taken is kept (a 202; the reconciler makes sure of the
-// row). A script whose reply was lost is read back by the request's id before answering
-// (WinnerWithdrawals). Each step waits a bounded time (IssueDeadlines).
+// POST /api/coupons/{id}/issue, the hot path, as one pipeline:
+//  1. PublicRejections: sold out, closed, not open yet for a campaign the cache holds, answered
+//     before the token is verified (a middleware: authentication runs before any endpoint code).
+//  2. The bearer token (ASP.NET Core's authentication and the User policy).
+//  3. Here: the campaign (404), the per-user limit (429), the cache's window and sold-out (409).
+//  4. GroupCommit: one Lua script in Redis decides the requests of the campaign that arrived
+//     together, each with its own id and deadline, then the group's winners are published in one
+//     burst and Kafka's acks awaited.
+//  5. Here: an event Kafka surely did not take is withdrawn from Redis, so a 503 never leaves a
+//     coupon behind, and one Kafka may have taken is kept (a 202; the reconciler makes sure of the
+//     row). A script whose reply was lost is read back by the request's id before answering
+//     (WinnerWithdrawals). Each step waits a bounded time (IssueDeadlines).
+//  6. IssueOutcomes records every answer, whichever step gave it.
 public static class IssueCoupon
 {
-    public const string EndpointName = "IssueCoupon";
-
     // What the endpoint needs besides the request, bound with [AsParameters].
     public sealed record Services(
         CampaignCache Campaigns,
-        CampaignRedisState State,
+        IssueRateLimit RateLimit,
         RedisClock Clock,
         IOptions<IssueDeadlines> DeadlineOptions,
+        GroupCommit Groups,
         IssuedEventPublisher Publisher,
         WinnerWithdrawals Withdrawals,
-        IssueStatistics Statistics,
-        IssueTelemetry Telemetry,
+        IssueOutcomes Outcomes,
         ILoggerFactory Loggers)
     {
         public IssueDeadlines Deadlines => DeadlineOptions.Value;
@@ -48,49 +52,40 @@ public static class IssueCoupon
         activity?.SetTag("coupon.id", id);
         activity?.SetTag("user.id", userId);
 
-        var result = await IssueAsync(id, userId, httpContext, services, cancellationToken);
+        var campaign = id > 0 ? await services.Campaigns.GetAsync(id, cancellationToken) : null;
+        Results<Accepted<IssueStatus>, ProblemHttpResult> result = campaign is null
+            ? ApiProblems.NotFound(id)
+            : await IssueAsync(campaign, userId, httpContext, services);
 
-        var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]! : IssueTelemetry.AcceptedOutcome;
-        activity?.SetTag("coupon.issue.outcome", outcome);
-        services.Telemetry.Record(outcome, Stopwatch.GetElapsedTime(started));
-        if (result.Result is ProblemHttpResult && outcome != ProblemCodes.CouponNotFound)
-            services.Statistics.RecordRejection(id, outcome);
-        else if (result.Result is Accepted<IssueStatus> { Value.IssuedAt: { } acceptedAt })
-            services.Statistics.RecordIssued(id, acceptedAt);
+        var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]! : IssueOutcomes.Accepted;
+        services.Outcomes.Record(id, campaign is not null, outcome, started, (result.Result as Accepted<IssueStatus>)?.Value?.IssuedAt);
         return result;
     }
 
     private static async Task<Results<Accepted<IssueStatus>, ProblemHttpResult>> IssueAsync(
-        long id, long userId, HttpContext httpContext, Services services, CancellationToken cancellationToken)
+        CampaignSnapshot campaign, long userId, HttpContext httpContext, Services services)
     {
-        var (campaigns, state, clock) = (services.Campaigns, services.State, services.Clock);
-        var campaign = id > 0 ? await campaigns.GetAsync(id, cancellationToken) : null;
-        if (campaign is null)
-            return ApiProblems.NotFound(id);
+        var (id, campaigns) = (campaign.Id, services.Campaigns);
+        if (services.RateLimit.Refuse(userId, httpContext) is { } limited)
+            return limited;
         if (campaigns.FastReject(campaign) is { } code)
             return Rejected(code, id);
 
-        var request = IssueRequest.Create(id, userId, clock.DeadlineMs(services.Deadlines.Script));
-        var sent = clock.Timestamp();
-        IssueResult issued;
-        try
+        var request = IssueRequest.Create(id, userId, services.Clock.DeadlineMs(services.Deadlines.Script));
+        var decision = await services.Groups.DecideAsync(request, campaign.IssuedQuantity, Activity.Current?.Context ?? default);
+        var (issued, published) = (decision.Result, (PersistenceStatus?)decision.Published);
+        if (decision.Fault is { } fault)
         {
-            // Bounded by the Redis client's timeout, the script's deadline (Extensions.cs), which
-            // also tells whether the script was sent at all.
-            issued = await state.IssueAsync(request, campaign.IssuedQuantity);
-            clock.Observe(issued.AcceptedAtMs, sent);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException && !WinnerWithdrawals.MayHaveRun(e))
-        {
-            services.Logger.LogWarning(e, "Redis did not run the issue script for campaign {CampaignId}", id);
-            return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            services.Logger.LogWarning(e, "The issue script's reply for campaign {CampaignId} and user {UserId} was lost", id, userId);
+            if (!WinnerWithdrawals.MayHaveRun(fault))
+            {
+                services.Logger.LogWarning(fault, "Redis did not run the issue script for campaign {CampaignId}", id);
+                return ApiProblems.Unavailable(httpContext, "Issuing is briefly unavailable; retry shortly.");
+            }
+            services.Logger.LogWarning(fault, "The issue script's reply for campaign {CampaignId} and user {UserId} was lost", id, userId);
             if (await services.Withdrawals.ResolveAsync(request) is not { } resolved)
                 return Withdrawn(await services.Withdrawals.DeferAsync(request), request, httpContext, services);
-            issued = resolved;
+            // Read back: an acceptance still has its event to publish.
+            (issued, published) = (resolved, null);
         }
 
         switch (issued.Outcome)
@@ -116,7 +111,8 @@ public static class IssueCoupon
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
         }
 
-        var status = await services.Publisher.PublishAsync(new CouponIssuedEvent(id, userId, issued.AcceptedAt));
+        var status = published ?? (await services.Publisher.PublishAsync(
+            [new IssuedEventMessage(new CouponIssuedEvent(id, userId, issued.AcceptedAt), Activity.Current?.Context ?? default)]))[0];
         if (status == PersistenceStatus.NotPersisted
             && await services.Withdrawals.WithdrawAsync(request) is var withdrawal and not WithdrawalOutcome.KeptForReconciler)
         {

@@ -3,32 +3,26 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Coupon.Api.Infrastructure;
 using Coupon.Core.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Coupon.Api.Issuing;
 
-// The per-user limit of the issue endpoint, as a fixed window of counts per user. ASP.NET Core's
+// The per-user limit of the issue path, as a fixed window of counts per user. ASP.NET Core's
 // partitioned rate limiter keeps a limiter per user and walks all of them every 100 ms under one
 // lock; in a flash sale nearly every request is a user it has not seen, and that walk cost the api
 // about a tenth of its CPU under load. Here a window is one dictionary, dropped whole when the
 // next window starts, so the cost per request stays flat however many users come.
-public sealed class IssueRateLimit(
-    IOptions<IssueRateLimitOptions> options, TimeProvider time, IssueTelemetry telemetry, IssueStatistics statistics,
-    CampaignCache campaigns) : IEndpointFilter
+public sealed class IssueRateLimit(IOptions<IssueRateLimitOptions> options, TimeProvider time)
 {
     private readonly UserRequestWindows _windows = new(options.Value.PermitLimit, options.Value.Window, time);
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    // A 429 with Retry-After for a user past the limit, otherwise null (the request is counted).
+    public ProblemHttpResult? Refuse(long userId, HttpContext http)
     {
-        var http = context.HttpContext;
-        if (!http.User.TryGetUserId(out var userId) || _windows.TryAcquire(userId, out var retryAfter))
-            return await next(context);
-
+        if (_windows.TryAcquire(userId, out var retryAfter))
+            return null;
         http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        telemetry.RecordRateLimited();
-        // Counted for campaigns that exist only: an id a client made up must not become a Redis key.
-        if (long.TryParse(http.Request.RouteValues["id"]?.ToString(), CultureInfo.InvariantCulture, out var campaignId) && campaigns.Holds(campaignId))
-            statistics.RecordRejection(campaignId, ProblemCodes.RateLimited);
         return ApiProblems.Create(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
             "Too many requests", "Slow down: too many issue requests from this user.");
     }

@@ -3,12 +3,10 @@ using System.Diagnostics.Metrics;
 
 namespace Coupon.Api.Issuing;
 
-// Issue results by outcome (the problem code, or "accepted"), the issue latency, and the spans of
-// the issue path; names under CouponTelemetry.Issuing, which the service defaults export.
+// Issue results by outcome (the problem code, or "accepted"; recorded by IssueOutcomes), the issue
+// latency, and the spans of the issue path; names under CouponTelemetry.Issuing, which the service defaults export.
 public sealed class IssueTelemetry : IDisposable
 {
-    public const string AcceptedOutcome = "accepted";
-
     private readonly Meter _meter;
     private readonly Counter<long> _results;
     private readonly Histogram<double> _duration;
@@ -31,10 +29,6 @@ public sealed class IssueTelemetry : IDisposable
         _results.Add(1, tag);
         _duration.Record(elapsed.TotalMilliseconds, tag);
     }
-
-    // A request the rate limiter turned away before it reached the endpoint.
-    public void RecordRateLimited() =>
-        _results.Add(1, new KeyValuePair<string, object?>("outcome", Coupon.Core.Contracts.ProblemCodes.RateLimited));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -14,13 +14,11 @@ public static class IssuingEndpoints
             .WithName("GetCampaign");
         group.MapPost("/{id}/issue", IssueCoupon.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)
-            // One instance for the app: AddEndpointFilter<T> would build one per request, and the
-            // counts live in it.
-            .AddEndpointFilter(routes.ServiceProvider.GetRequiredService<IssueRateLimit>())
+            .WithMetadata(PublicRejections.Step)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout)
-            .WithName(IssueCoupon.EndpointName);
+            .WithName("IssueCoupon");
         group.MapGet("/{id}/issue", GetIssueStatus.Handle)
             .RequireAuthorization(AuthorizationPolicies.User)
             .WithName("GetIssueStatus");

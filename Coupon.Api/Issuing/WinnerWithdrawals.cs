@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
-using Coupon.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -22,25 +20,19 @@ public enum WithdrawalOutcome
 }
 
 // Keeps "a request not answered 202 never becomes a row" when Redis misbehaves around the issue
-// script. Requests are told apart by their ids, never by clocks: a lost reply is read back and
-// the request voided (resolve.lua), an acceptance is taken back by its request id
-// (withdraw.lua); when Redis cannot be reached for that, the withdrawal is recorded in MySQL and
-// retried here every second until Redis takes it.
+// script, for the request being answered. Requests are told apart by their ids, never by clocks:
+// a lost reply is read back and the request voided (resolve.lua), an acceptance is taken back by
+// its request id (withdraw.lua); when Redis cannot be reached for that, the withdrawal is recorded
+// in MySQL and left to WithdrawalRetries.
 public sealed partial class WinnerWithdrawals(
     CampaignRedisState state,
+    WithdrawalRetries retries,
     IServiceScopeFactory scopes,
     IOptions<IssueDeadlines> deadlines,
     TimeProvider time,
-    ILogger<WinnerWithdrawals> logger) : DependencyLoop(time, logger)
+    ILogger<WinnerWithdrawals> logger)
 {
-    private const int MaxWaiting = 100_000;
-
-    private readonly ConcurrentQueue<IssueRequest> _waiting = new();
     private readonly IssueDeadlines _deadlines = deadlines.Value;
-
-    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
-
-    public int Waiting => _waiting.Count;
 
     // Whether a command that failed with this may have run: one that never left this process
     // (no connection, still queued) or that Redis refused with an error did not.
@@ -78,43 +70,19 @@ public sealed partial class WinnerWithdrawals(
             _ => WithdrawalOutcome.Withdrawn,
         };
 
-    // Redis cannot be reached: recorded in MySQL for the reconciler, and retried here.
+    // Redis cannot be reached: recorded in MySQL for the reconciler, and retried in Redis.
     public async Task<WithdrawalOutcome> DeferAsync(IssueRequest request)
     {
         var recorded = await TryRecordAsync(request);
-        if (_waiting.Count < MaxWaiting)
-            _waiting.Enqueue(request);
-        else
-            LogDropped(request.CampaignId, request.UserId);
+        retries.Add(request);
         return recorded ? WithdrawalOutcome.Recorded : WithdrawalOutcome.Unknown;
     }
 
-    // Withdrawals Redis did not take when their requests were answered; the round ends at the
-    // first Redis still cannot take, rather than wait out a timeout for each.
-    protected override async Task RoundAsync(CancellationToken stoppingToken)
-    {
-        if (_waiting.IsEmpty)
-            return;
-        using var work = BackgroundRound.Work("retry withdrawals");
-        for (var count = _waiting.Count; count > 0 && _waiting.TryDequeue(out var request); count--)
-        {
-            var result = await TryWithdrawAsync(request, timeout: null);
-            if (result is null)
-            {
-                _waiting.Enqueue(request);
-                return;
-            }
-            if (result == WithdrawResult.KeptForReconciler)
-                LogRepublishedMeanwhile(request.CampaignId, request.UserId);
-        }
-    }
-
-    private async Task<WithdrawResult?> TryWithdrawAsync(IssueRequest request, TimeSpan? timeout)
+    private async Task<WithdrawResult?> TryWithdrawAsync(IssueRequest request, TimeSpan timeout)
     {
         try
         {
-            var withdrawing = state.WithdrawAsync(request);
-            return await (timeout is { } limit ? withdrawing.WaitAsync(limit) : withdrawing);
+            return await state.WithdrawAsync(request).WaitAsync(timeout);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -135,7 +103,7 @@ public sealed partial class WinnerWithdrawals(
                 CampaignId = request.CampaignId,
                 UserId = request.UserId,
                 RequestId = request.RequestId,
-                RecordedAt = Time.GetUtcNow().UtcDateTime,
+                RecordedAt = time.GetUtcNow().UtcDateTime,
             });
             await db.SaveChangesAsync(deadline.Token);
             return true;
@@ -156,10 +124,4 @@ public sealed partial class WinnerWithdrawals(
 
     [LoggerMessage(LogLevel.Error, "Could not record the withdrawal of campaign {CampaignId}'s coupon for user {UserId} in MySQL; retrying it in Redis")]
     private partial void LogRecordFailed(Exception exception, long campaignId, long userId);
-
-    [LoggerMessage(LogLevel.Error, "Too many withdrawals wait for Redis; campaign {CampaignId}'s coupon for user {UserId} may still be persisted")]
-    private partial void LogDropped(long campaignId, long userId);
-
-    [LoggerMessage(LogLevel.Error, "Campaign {CampaignId}: the coupon of user {UserId}, not answered 202, was re-published by the reconciler before its withdrawal reached Redis")]
-    private partial void LogRepublishedMeanwhile(long campaignId, long userId);
 }

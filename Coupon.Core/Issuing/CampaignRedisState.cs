@@ -104,15 +104,34 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         return entries.ToDictionary(e => (long)e.Name, e => (long)e.Value);
     }
 
-    // `persisted`: the rows MySQL is known to hold for the campaign (a lower bound is enough).
-    public async Task<IssueResult> IssueAsync(IssueRequest request, int persisted = 0)
+    // Decides a group of requests of one campaign in one script call, in their order; one result
+    // per request. `persisted`: the rows MySQL is known to hold for the campaign (a lower bound is
+    // enough).
+    public async Task<IssueResult[]> IssueAsync(IReadOnlyList<IssueRequest> requests, int persisted = 0)
     {
-        var keys = new CampaignKeys(request.CampaignId);
-        var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
-            [request.UserId, persisted, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
-        return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], (long)result[2]);
+        var keys = new CampaignKeys(requests[0].CampaignId);
+        var scriptKeys = new RedisKey[3 + requests.Count];
+        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Meta, keys.Winners, keys.Requests);
+        var values = new RedisValue[1 + 3 * requests.Count];
+        values[0] = persisted;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if (request.CampaignId != keys.CampaignId)
+                throw new ArgumentException("A group of issue requests is of one campaign.", nameof(requests));
+            scriptKeys[3 + i] = keys.Voided(request.RequestId);
+            (values[1 + 3 * i], values[2 + 3 * i], values[3 + 3 * i]) = (request.UserId, request.RequestId, request.DeadlineMs);
+        }
+        var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database, scriptKeys, values).ConfigureAwait(false))!;
+        var now = (long)result[0];
+        var results = new IssueResult[requests.Count];
+        for (var i = 0; i < results.Length; i++)
+            results[i] = new IssueResult((IssueOutcome)(long)result[1 + 2 * i], now, (long)result[2 + 2 * i]);
+        return results;
     }
+
+    public async Task<IssueResult> IssueAsync(IssueRequest request, int persisted = 0) =>
+        (await IssueAsync([request], persisted).ConfigureAwait(false))[0];
 
     // After a lost reply: Accepted when this request's script recorded the winner, AlreadyIssued
     // when another request's did, Unavailable when nothing is recorded. Unless Accepted, the

@@ -12,14 +12,17 @@ public static class TraceHeaders
     public const string TraceState = "tracestate";
 
     // None when nothing is traced: librdkafka then copies no header for the message.
-    public static Headers? From(Activity? activity)
+    public static Headers? From(Activity? activity) => activity is null ? null : From(activity.Context);
+
+    public static Headers? From(ActivityContext context)
     {
-        if (activity is null)
+        if (context == default)
             return null;
         var headers = new Headers();
-        headers.Add(TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
-        if (!string.IsNullOrEmpty(activity.TraceStateString))
-            headers.Add(TraceState, Encoding.ASCII.GetBytes(activity.TraceStateString));
+        var flags = (context.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? "01" : "00";
+        headers.Add(TraceParent, Encoding.ASCII.GetBytes($"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{flags}"));
+        if (!string.IsNullOrEmpty(context.TraceState))
+            headers.Add(TraceState, Encoding.ASCII.GetBytes(context.TraceState));
         return headers;
     }
 

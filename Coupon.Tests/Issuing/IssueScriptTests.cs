@@ -205,6 +205,55 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_group_decides_each_request_in_its_order_as_if_it_ran_alone()
+    {
+        var campaign = await NewOpenCampaignAsync(3);
+        var now = (await RedisNowAsync()).ToUnixTimeMilliseconds();
+        var voided = Request(campaign, 6);
+        Assert.Equal(IssueOutcome.Unavailable, (await _state.ResolveAsync(voided)).Outcome);
+        var first = Request(campaign, 1);
+
+        var results = await _state.IssueAsync(
+        [
+            first,
+            Request(campaign, 2),
+            Request(campaign, 1),
+            Request(campaign, 3) with { DeadlineMs = now - 1 },
+            voided,
+            Request(campaign, 4),
+            Request(campaign, 5),
+            Request(campaign, 2),
+        ]);
+
+        Assert.Equal(
+        [
+            (IssueOutcome.Accepted, 1L), (IssueOutcome.Accepted, 2L), (IssueOutcome.AlreadyIssued, 2L), (IssueOutcome.Expired, 0L),
+            (IssueOutcome.Expired, 0L), (IssueOutcome.Accepted, 3L), (IssueOutcome.SoldOut, 3L), (IssueOutcome.AlreadyIssued, 3L),
+        ], results.Select(r => (r.Outcome, r.Accepted)));
+        Assert.Single(results.Select(r => r.AcceptedAtMs).Distinct());
+        Assert.Equal(3, await _state.AcceptedAsync(campaign));
+        // Each winner is its own request's: the first of user 1's two requests holds the coupon.
+        Assert.Equal((IssueOutcome.Accepted, results[0].AcceptedAtMs), Decided(await _state.ResolveAsync(first)));
+        Assert.Equal([1L, 2L, 4L], (await _state.WinnersAsync(campaign)).Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_group_on_a_closed_or_lost_campaign_records_nothing_for_any_request()
+    {
+        var now = await RedisNowAsync();
+        var ended = await NewCampaignAsync(10, now.AddMinutes(-1), now);
+        var lost = await NewOpenCampaignAsync(10);
+        await _state.IssueAsync(Request(lost, 1));
+
+        Assert.All(await _state.IssueAsync([Request(ended, 1), Request(ended, 2)]), r => Assert.Equal(IssueOutcome.Closed, r.Outcome));
+        // MySQL holds two rows where Redis has one winner: the state is forgotten for a rebuild.
+        Assert.All(await _state.IssueAsync([Request(lost, 2), Request(lost, 3)], persisted: 2), r => Assert.Equal(IssueOutcome.Unavailable, r.Outcome));
+        Assert.Equal(0, await _state.AcceptedAsync(ended));
+        Assert.Equal(1, await _state.AcceptedAsync(lost));
+        Assert.False(await _state.ExistsAsync(lost));
+    }
+
+    [Fact]
     public async Task A_winner_the_reconciler_claimed_is_kept_by_an_undo_and_claimed_once_per_period()
     {
         var campaign = await NewOpenCampaignAsync(5);

@@ -70,7 +70,9 @@ public sealed class ReconcilingTests(StackFixture stack, ITestOutputHelper outpu
             // As warm as the api's, which reads campaigns all along.
             await using (var scope = services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<CouponDbContext>().Withdrawals.AnyAsync();
-            using var withdrawals = new WinnerWithdrawals(new CampaignRedisState(unreachable), services.GetRequiredService<IServiceScopeFactory>(),
+            var unreachableState = new CampaignRedisState(unreachable);
+            using var retries = new WithdrawalRetries(unreachableState, TimeProvider.System, NullLogger<WithdrawalRetries>.Instance);
+            var withdrawals = new WinnerWithdrawals(unreachableState, retries, services.GetRequiredService<IServiceScopeFactory>(),
                 Options.Create(new IssueDeadlines { Record = TimeSpan.FromSeconds(5) }), TimeProvider.System, NullLogger<WinnerWithdrawals>.Instance);
             Assert.Null(await withdrawals.ResolveAsync(seven));
             Assert.Equal(WithdrawalOutcome.Recorded, await withdrawals.DeferAsync(seven));

@@ -59,7 +59,7 @@ internal sealed class RedisLockIssue(
 
         // As on the real path: only an event Kafka surely did not take is undone.
         var acceptedAt = DateTimeOffset.FromUnixTimeMilliseconds(acceptedAtMs);
-        if (await publisher.PublishAsync(new CouponIssuedEvent(campaignId, userId, acceptedAt)) != PersistenceStatus.NotPersisted)
+        if ((await publisher.PublishAsync([new(new CouponIssuedEvent(campaignId, userId, acceptedAt), default)]))[0] != PersistenceStatus.NotPersisted)
             return ComparisonOutcome.Issued(acceptedAt);
         await database.HashDeleteAsync(keys.Winners, userId);
         return ProblemCodes.Unavailable;

@@ -1,38 +1,54 @@
--- Issues one coupon atomically. KEYS[1] = meta, KEYS[2] = winners, KEYS[3] = requests, KEYS[4] =
--- this request's void marker; ARGV[1] = user id, ARGV[2] = the rows MySQL held when the api last
--- read the campaign (every row is a winner: fewer winners means Redis lost part of the state,
--- which is then forgotten and rebuilt, as after a full loss), ARGV[3] = the request's id, ARGV[4]
--- = its deadline (unix ms, Redis's clock). Past its deadline, or once the api voided the request
--- (it stopped waiting for this reply and answered without it), the script records nothing, so
--- the answer stays true however late Redis runs it. The winner is stored with the request's id.
--- Returns { outcome, now (unix ms, Redis TIME), accepted count }; outcomes are IssueOutcome.
+-- Decides a group of issue requests for one campaign atomically, in arrival order, each as if it
+-- ran alone (the api gathers the requests that arrive while the previous group is in Redis: a
+-- group commit). KEYS[1] = meta, KEYS[2] = winners, KEYS[3] = requests, KEYS[3 + i] = request
+-- i's void marker; ARGV[1] = the rows MySQL held when the api last read the campaign (every row
+-- is a winner: fewer winners means Redis lost part of the state, which is then forgotten and
+-- rebuilt, as after a full loss); then for request i, ARGV[3i - 1] = user id, ARGV[3i] = the
+-- request's id, ARGV[3i + 1] = its deadline (unix ms, Redis's clock). Past its deadline, or once
+-- the api voided it (it stopped waiting for this reply and answered without it), a request
+-- records nothing, so its answer stays true however late Redis runs the script. A winner is
+-- stored with its request's id.
+-- Returns { now (unix ms, Redis TIME), outcome 1, accepted count 1, outcome 2, ... }; outcomes
+-- are IssueOutcome.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-if now > tonumber(ARGV[4]) or redis.call('EXISTS', KEYS[4]) == 1 then
-  return { 6, now, 0 }
-end
+local reply = { now }
 local meta = redis.call('HMGET', KEYS[1], 'total', 'start', 'end')
+local count = 0
+-- An outcome shared by every live request of the group, when the campaign decides it alone.
+local shared
 if not meta[1] then
-  return { 0, now, 0 }
+  shared = 0
+elseif now < tonumber(meta[2]) then
+  shared = 2
+elseif now >= tonumber(meta[3]) then
+  shared = 3
+else
+  count = redis.call('HLEN', KEYS[2])
+  if count < tonumber(ARGV[1]) then
+    redis.call('DEL', KEYS[1])
+    shared = 0
+  end
 end
-if now < tonumber(meta[2]) then
-  return { 2, now, 0 }
+local total = tonumber(meta[1] or -1)
+for i = 1, #KEYS - 3 do
+  local user = ARGV[3 * i - 1]
+  local outcome
+  if now > tonumber(ARGV[3 * i + 1]) or redis.call('EXISTS', KEYS[3 + i]) == 1 then
+    outcome = 6
+  elseif shared then
+    outcome = shared
+  elseif redis.call('HEXISTS', KEYS[2], user) == 1 then
+    outcome = 4
+  elseif total >= 0 and count >= total then
+    outcome = 5
+  else
+    redis.call('HSET', KEYS[2], user, now)
+    redis.call('HSET', KEYS[3], user, ARGV[3 * i])
+    count = count + 1
+    outcome = 1
+  end
+  reply[2 * i] = outcome
+  reply[2 * i + 1] = (outcome == 6 or outcome == 2 or outcome == 3) and 0 or count
 end
-if now >= tonumber(meta[3]) then
-  return { 3, now, 0 }
-end
-local count = redis.call('HLEN', KEYS[2])
-if count < tonumber(ARGV[2]) then
-  redis.call('DEL', KEYS[1])
-  return { 0, now, count }
-end
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
-  return { 4, now, count }
-end
-local total = tonumber(meta[1])
-if total >= 0 and count >= total then
-  return { 5, now, count }
-end
-redis.call('HSET', KEYS[2], ARGV[1], now)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-return { 1, now, count + 1 }
+return reply
