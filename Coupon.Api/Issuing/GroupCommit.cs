@@ -25,6 +25,9 @@ public sealed partial class GroupCommit(CampaignRedisState state, RedisClock clo
     // A script deciding this many requests runs for well under a millisecond in Redis.
     public const int MaxGroup = 256;
 
+    // Far above a healthy script's round trip (under a millisecond; a few under a storm on two cores).
+    private static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(50);
+
     private readonly ConcurrentDictionary<long, CampaignQueue> _queues = new();
 
     // `persisted`: the rows MySQL held for the campaign when the api last read it.
@@ -71,23 +74,37 @@ public sealed partial class GroupCommit(CampaignRedisState state, RedisClock clo
             }
             try
             {
-                await DecideGroupAsync(group);
+                // A slow Redis holds no request back longer than this: the next group goes out
+                // behind the one still in Redis (the connection keeps their order).
+                await DecideGroupAsync(campaignId, group).WaitAsync(Patience);
             }
-            catch (Exception e)
+            catch (TimeoutException)
             {
-                // A fault of ours: the script may have run, so each request not yet answered reads
-                // back what it did, as after a lost reply; the next groups go on.
-                LogGroupFailed(e, campaignId);
-                foreach (var pending in group)
-                    pending.Decided.TrySetResult(new IssueDecision(default, e, default));
+                // The group is answered when its reply comes or its command times out.
             }
         }
     }
 
-    private async Task DecideGroupAsync(Pending[] group)
+    private async Task DecideGroupAsync(long campaignId, Pending[] group)
+    {
+        try
+        {
+            await RunScriptAsync(group);
+        }
+        catch (Exception e)
+        {
+            // A fault of ours: the script may have run, so each request not yet answered reads
+            // back what it did, as after a lost reply; the next groups go on.
+            LogGroupFailed(e, campaignId);
+            foreach (var pending in group)
+                pending.Decided.TrySetResult(new IssueDecision(default, e, default));
+        }
+    }
+
+    private async Task RunScriptAsync(Pending[] group)
     {
         // Sent past its deadline, a request's script would record nothing: it is answered so
-        // without being sent, and the group waits no longer than its earliest deadline.
+        // without being sent.
         var now = clock.DeadlineMs(TimeSpan.Zero);
         var live = new List<Pending>(group.Length);
         foreach (var pending in group)
@@ -105,8 +122,9 @@ public sealed partial class GroupCommit(CampaignRedisState state, RedisClock clo
         IssueResult[] results;
         try
         {
-            results = await state.IssueAsync([.. live.Select(p => p.Request)], live.Max(p => p.Persisted))
-                .WaitAsync(TimeSpan.FromMilliseconds(live.Min(p => p.Request.DeadlineMs) - now));
+            // Bounded by the Redis client's timeout, the script's deadline (Extensions.cs), which
+            // also tells whether the script was sent at all.
+            results = await state.IssueAsync([.. live.Select(p => p.Request)], live.Max(p => p.Persisted));
             clock.Observe(results[0].AcceptedAtMs, sent);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
