@@ -30,9 +30,10 @@ public sealed class BackgroundRound : IDisposable
         _previous = Activity.Current;
         _previousRound = Ambient.Value;
         // A round is never part of whatever trace started its loop. Not from a source, so no
-        // listener sees it and its trace flags say "not recorded".
+        // listener sees it and its trace flags say "not recorded"; nor does it ask for data, so
+        // the sampler does not hold its calls as it holds those of a request not sampled.
         Activity.Current = null;
-        _unrecorded = new Activity(name).Start();
+        _unrecorded = new Activity(name) { IsAllDataRequested = false }.Start();
         Ambient.Value = this;
     }
 

@@ -6,7 +6,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Coupon.ServiceDefaults.Tracing;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -52,6 +56,8 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        var tracingSettings = TracingSettings.From(builder.Configuration, builder.Environment);
+        var heldTraces = new HeldTraces(TimeProvider.System);
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics =>
             {
@@ -66,7 +72,8 @@ public static class Extensions
                 // Spans nobody receives cost the api a few % of its CPU at flash-sale rates. Parent
                 // based otherwise, over the always_on that Aspire's run sets (OTEL_TRACES_SAMPLER):
                 // the calls under a filtered probe or a background round are then no orphan spans.
-                tracing.SetSampler(builder.HasOtlpEndpoint() ? new ParentBasedSampler(new AlwaysOnSampler()) : new AlwaysOffSampler());
+                // Every failed or slow trace is kept, and a sample of the rest (TracingSettings).
+                tracing.SetSampler(builder.HasOtlpEndpoint() ? new KeepingSampler(tracingSettings.SampleRatio, heldTraces) : new AlwaysOffSampler());
 
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(CouponTelemetry.ActivitySourceNames)
@@ -85,6 +92,9 @@ public static class Extensions
                             return !context.Request.Path.StartsWithSegments(MetricsEndpointPath);
                         })
                     .AddHttpClientInstrumentation();
+
+                if (builder.HasOtlpEndpoint())
+                    tracing.AddProcessor(services => new KeepingProcessor(heldTraces, tracingSettings.SlowRequest, OtlpTraceExport(services)));
             });
 
         builder.AddOpenTelemetryExporters();
@@ -96,13 +106,27 @@ public static class Extensions
     {
         if (builder.HasOtlpEndpoint())
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-            // After UseOtlpExporter, which registers the logger provider again.
+            // Signal by signal rather than UseOtlpExporter, whose trace exporter KeepingProcessor
+            // could not stand in front of (the traces' is added with the tracing above).
+            builder.Services.AddOpenTelemetry()
+                .WithLogging(logging => logging.AddOtlpExporter())
+                .WithMetrics(metrics => metrics.AddOtlpExporter());
+            // After WithLogging, which registers the logger provider again.
             builder.Services.QuietProbeLogs();
             builder.Services.AddHostedService<TelemetryFlushOnStop>();
         }
 
         return builder;
+    }
+
+    // What AddOtlpExporter builds for traces (OTEL_EXPORTER_OTLP_* and OTEL_BSP_* from the
+    // configuration), here so that KeepingProcessor holds it.
+    private static BatchActivityExportProcessor OtlpTraceExport(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptionsFactory<OtlpExporterOptions>>().Create(Microsoft.Extensions.Options.Options.DefaultName);
+        var batch = options.BatchExportProcessorOptions;
+        return new BatchActivityExportProcessor(new OtlpTraceExporter(options),
+            batch.MaxQueueSize, batch.ScheduledDelayMilliseconds, batch.ExporterTimeoutMilliseconds, batch.MaxExportBatchSize);
     }
 
     private static bool HasOtlpEndpoint(this IHostApplicationBuilder builder) =>

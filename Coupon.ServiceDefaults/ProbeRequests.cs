@@ -25,7 +25,7 @@ internal static class ProbeRequests
     private static bool InProbe => Activity.Current?.GetCustomProperty(Marker) is true;
 
     // Wraps the OpenTelemetry logger provider (registered by AddOpenTelemetry and again by
-    // UseOtlpExporter: one provider in the end).
+    // WithLogging: one provider in the end).
     public static void QuietProbeLogs(this IServiceCollection services)
     {
         var registered = services.Where(d => d.ServiceType == typeof(ILoggerProvider)

@@ -22,4 +22,19 @@ public sealed class BenchOptionsTests
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--api-env", assignment]));
         Assert.Contains("name=value", error.Message, StringComparison.Ordinal);
     }
+
+    // As deployed unless asked otherwise: the exporter on.
+    [Theory]
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "--telemetry", "on" }, true)]
+    [InlineData(new[] { "--telemetry", "off" }, false)]
+    public void Telemetry_is_on_unless_turned_off(string[] args, bool on) =>
+        Assert.Equal(on, BenchOptions.Parse(args).Telemetry);
+
+    [Fact]
+    public void Telemetry_other_than_on_or_off_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--telemetry", "sampled"]));
+        Assert.Contains("on or off", error.Message, StringComparison.Ordinal);
+    }
 }

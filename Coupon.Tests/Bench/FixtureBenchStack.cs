@@ -33,6 +33,8 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
         .Where(p => p.Value is not null)
         .ToDictionary(p => p.Key, p => p.Value!.Value);
 
+    public string Telemetry => "the test stack's: OTLP to its dashboard, Development (every trace sampled)";
+
     public async Task ReadyAsync(CancellationToken cancellationToken)
     {
         var shared = await fixture.SharedProjectsAsync();

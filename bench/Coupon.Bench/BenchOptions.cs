@@ -27,6 +27,9 @@ public sealed record BenchOptions
     // Extra environment of the api (runtime knobs such as DOTNET_gcServer), so a setting can be
     // measured against the defaults in one session without a rebuild.
     public IReadOnlyDictionary<string, string> ApiEnvironment { get; init; } = new Dictionary<string, string>();
+    // As deployed: api, worker and the comparison server export traces (sampled), metrics and
+    // logs over OTLP, to the AppHost's dashboard. Off: no exporter, as the runs before 2026-12-03.
+    public bool Telemetry { get; init; } = true;
 
     public bool LoadsThroughProxy => ApiThroughProxy || ApiReplicas > 1;
 
@@ -56,6 +59,8 @@ public sealed record BenchOptions
           --redis-shards <n>    1 for one redis-server, 3 for a 3-master Redis Cluster (1)
           --api-env <name=value>
                                 an environment variable for the api, repeatable (none)
+          --telemetry on|off    api and worker export over OTLP to the AppHost's dashboard, as
+                                deployed (sampled traces, metrics, logs), or not at all (on)
           --output <folder>     where RESULTS.md and results.png go (the repository's bench/)
         """;
 
@@ -78,6 +83,12 @@ public sealed record BenchOptions
                 "--api-replicas" => options with { ApiReplicas = Positive(value) },
                 "--redis-shards" => options with { RedisShards = Positive(value) },
                 "--api-env" => options with { ApiEnvironment = WithVariable(options.ApiEnvironment, value) },
+                "--telemetry" => options with { Telemetry = value switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    _ => throw new ArgumentException($"--telemetry takes on or off, not '{value}'."),
+                } },
                 "--api" => options with { ApiThroughProxy = value switch
                 {
                     "proxy" => true,

@@ -8,6 +8,7 @@ public sealed record BenchReport(
     TimeSpan Took,
     MachineInfo Machine,
     BenchOptions Options,
+    string Telemetry,
     IReadOnlyList<StepResult> Steps,
     AcceptToRowResult? AcceptToRow,
     PersistResult? Persist,

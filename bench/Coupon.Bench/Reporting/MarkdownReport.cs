@@ -25,6 +25,7 @@ public static class MarkdownReport
         md.AppendLine(Invariant($"- Load: {report.Options.Connections} keep-alive connections from the bench's own raw-socket load generator on the same machine, {report.Options.Warmup.TotalSeconds:F0} s warm-up then {report.Options.Duration.TotalSeconds:F0} s measured per step, every issue request from a distinct user with its own JWT."));
         md.AppendLine($"- Stack: the AppHost's (Aspire, started in the bench's process), api and worker built in Release and run in Production; the api loaded {(report.Options.LoadsThroughProxy ? "through DCP's proxy (the address the AppHost publishes)" : "on its own port, not through DCP's proxy")}" +
             (report.Options.ApiEnvironment.Count == 0 ? "." : $"; the api's extra environment: {string.Join(", ", report.Options.ApiEnvironment.Select(v => $"`{v.Key}={v.Value}`"))}."));
+        md.AppendLine($"- Telemetry: {report.Telemetry}.");
         md.AppendLine("- Every figure is a ratio to the baseline measured in this same run: absolute numbers on a shared 2-core machine drift.");
         md.AppendLine().AppendLine($"![requests per second and latency per step]({chartFile})").AppendLine();
 
@@ -43,12 +44,14 @@ public static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## CPU used per step, in cores (the machine has " + machine.Cores + ")").AppendLine();
-        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck; the AppHost runs in it too, and its embedded Kafka's broker thread is counted as `kafka`), `server` the process that serves the step (the baseline server, the api, the comparison server for the origin's strategies, or for persist the worker), `dcp` Aspire's orchestrator and its proxies, `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
-        md.AppendLine("| step | " + string.Join(" | ", CpuColumns) + " | server CPU per request | bench CPU per request |");
-        md.AppendLine("| --- |" + string.Concat(CpuColumns.Select(_ => " ---: |")) + " ---: | ---: |");
-        foreach (var (name, cores, rate) in CpuRows(report))
+        md.AppendLine("`bench` is the load generator's process (its share shows it is not the bottleneck; the AppHost runs in it too, and its embedded Kafka's broker thread is counted as `kafka`), `server` the process that serves the step (the baseline server, the api, the comparison server for the origin's strategies, or for persist the worker), `dcp` Aspire's orchestrator and its proxies, `dashboard` (with telemetry on) the Aspire dashboard the projects export to, `other` everything on the machine outside the benchmark. The last two columns divide CPU time by requests: they depend less on how busy the machine was than requests/s do.").AppendLine();
+        var rows = CpuRows(report).ToList();
+        string[] columns = rows.Any(r => r.Cores.ContainsKey(AppHostBenchStack.DashboardProcess)) ? [.. CpuColumns[..^2], AppHostBenchStack.DashboardProcess, .. CpuColumns[^2..]] : CpuColumns;
+        md.AppendLine("| step | " + string.Join(" | ", columns) + " | server CPU per request | bench CPU per request |");
+        md.AppendLine("| --- |" + string.Concat(columns.Select(_ => " ---: |")) + " ---: | ---: |");
+        foreach (var (name, cores, rate) in rows)
         {
-            md.AppendLine($"| {name} | " + string.Join(" | ", CpuColumns.Select(c => Invariant($"{cores.GetValueOrDefault(c):F2}")))
+            md.AppendLine($"| {name} | " + string.Join(" | ", columns.Select(c => Invariant($"{cores.GetValueOrDefault(c):F2}")))
                 + $" | {PerRequest(cores["server"], rate)} | {PerRequest(cores.GetValueOrDefault("bench"), rate)} |");
         }
 

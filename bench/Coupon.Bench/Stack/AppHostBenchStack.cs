@@ -12,13 +12,18 @@ namespace Coupon.Bench.Stack;
 // mariadbd in a temporary state folder, the embedded Kafka (inside this process), api and worker
 // run by DCP as `dotnet run --no-build -c <the AppHost's configuration>`, which is Release for
 // `dotnet run -c Release`. The parameters are chosen here, so the bench signs its own tokens and
-// never touches the developer's user secrets. As the committed figures were measured, api and
-// worker run in Production with no OpenTelemetry export, the dashboard and admin do not run, and
-// the api is loaded on its own port unless `--api proxy` asks for DCP's proxy in front of it. The
-// comparison server (LockStrategyServer) is added beside the api and runs the same way.
+// never touches the developer's user secrets. Api and worker run in Production and admin does
+// not run; with `--telemetry on` (the default) they export over OTLP to the AppHost's dashboard as
+// a run gives them (its variables, Production's sampling), with `off` the dashboard does not run
+// and they get no OpenTelemetry variables (no exporter, as the runs before 2026-12-03). The api is
+// loaded on its own port unless `--api proxy` asks for DCP's proxy in front of it. The comparison
+// server (LockStrategyServer) is added beside the api and runs the same way.
 public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private const string DashboardResource = "aspire-dashboard";
+    // Its name among the measured processes (the report's column).
+    public const string DashboardProcess = "dashboard";
 
     private readonly string _state = Directory.CreateTempSubdirectory("coupon-bench-").FullName;
     private readonly BenchOptions _options;
@@ -41,6 +46,10 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
     public Uri ApiAddress => _apiAddress ?? throw new InvalidOperationException("The api is not running.");
 
     public IReadOnlyDictionary<string, int> Processes { get; private set; } = new Dictionary<string, int>();
+
+    public string Telemetry => _options.Telemetry
+        ? "on: api, worker and the comparison server export traces (Production's sample, every failed or slow request kept), metrics and logs over OTLP to the AppHost's Aspire dashboard, as a run of the AppHost sets them up (`--telemetry on`)"
+        : "off: no OpenTelemetry exporter in api, worker and the comparison server, and no dashboard (`--telemetry off`)";
 
     private DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not running.");
 
@@ -83,7 +92,7 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             "--Logging:LogLevel:Coupon.AppHost.Resources.mysql=None",
             $"--AppHost:ApiReplicas={_options.ApiReplicas}",
             $"--AppHost:RedisShards={_options.RedisShards}",
-        ], (options, _) => options.DisableDashboard = true, timeout.Token);
+        ], (options, _) => options.DisableDashboard = !_options.Telemetry, timeout.Token);
         builder.AddLockStrategyServer()
             .WithEnvironment(context => context.EnvironmentVariables[LockStrategyServer.StrategyVariable] = _strategy ?? "");
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
@@ -99,8 +108,11 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
             {
                 context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = "Production";
                 context.EnvironmentVariables["DOTNET_ENVIRONMENT"] = "Production";
-                foreach (var telemetry in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
-                    context.EnvironmentVariables.Remove(telemetry);
+                if (!_options.Telemetry)
+                {
+                    foreach (var telemetry in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
+                        context.EnvironmentVariables.Remove(telemetry);
+                }
                 if (project.Name == "worker")
                     return;
                 foreach (var (name, value) in _options.ApiEnvironment)
@@ -158,6 +170,8 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
         processes["mysql"] = (await PidsAsync("mysql", 1, cancellationToken))[0];
         foreach (var (shard, pid) in (await PidsAsync("redis", _options.RedisShards, cancellationToken)).Index())
             processes[shard == 0 ? "redis" : $"redis#{shard + 1}"] = pid;
+        if (_options.Telemetry)
+            processes[DashboardProcess] = (await PidsAsync(DashboardResource, 1, cancellationToken))[0];
         Processes = processes;
     }
 

@@ -19,6 +19,9 @@ public interface IBenchStack
     // lock-strategies while it runs): the applications themselves, not their `dotnet run` wrappers.
     IReadOnlyDictionary<string, int> Processes { get; }
 
+    // Where api and worker send their telemetry, for the report.
+    string Telemetry { get; }
+
     // Once the api and the worker serve.
     Task ReadyAsync(CancellationToken cancellationToken);
 

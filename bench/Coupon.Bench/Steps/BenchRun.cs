@@ -49,7 +49,7 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         foreach (var strategy in LockStrategyServer.Strategies.Where(options.Runs))
             steps.Add(await StrategyAsync(strategy, cancellationToken));
 
-        return new BenchReport(startedAt, clock.Elapsed, machine, options, steps, acceptToRow, persist, apiPeak);
+        return new BenchReport(startedAt, clock.Elapsed, machine, options, stack.Telemetry, steps, acceptToRow, persist, apiPeak);
     }
 
     private async Task<StepResult> BaselineAsync(CancellationToken cancellationToken)
