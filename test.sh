@@ -55,6 +55,12 @@ fi
 if ((failed > 0)); then
   echo "--- failed tests ---"
   grep -ho '<UnitTestResult [^>]*outcome="Failed"' "${trx[@]}" | grep -o 'testName="[^"]*"' | cut -d'"' -f2 || true
+  # The first lines of each failure's message (a fault campaign's says its seed and violations).
+  echo "--- their messages (first 25 lines each) ---"
+  awk '/<UnitTestResult .*outcome="Failed"/ { failed = 1 }
+    failed && /<Message>/ { inside = 1; lines = 0; sub(/.*<Message>/, "") }
+    inside { end = sub(/<\/Message>.*/, ""); if (lines++ < 25) print; if (end) { inside = 0; failed = 0 } }
+    /<\/UnitTestResult>/ { failed = 0 }' "${trx[@]}" | cut -c1-400 || true
 fi
 line="$passed passed, $failed failed"
 ((skipped > 0)) && line+=", $skipped skipped"
