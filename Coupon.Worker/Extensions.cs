@@ -3,6 +3,7 @@ using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Coupon.Core.Messaging;
 using Coupon.Worker;
+using Coupon.Worker.Drawing;
 using Coupon.Worker.Persisting;
 using Coupon.Worker.Reconciling;
 using Coupon.Worker.Rebuilding;
@@ -44,6 +45,7 @@ public static class Extensions
         builder.Services.AddHostedService<IssuedEventConsumer>();
         builder.Services.AddHostedService<WinnerReconciler>();
         builder.Services.AddHostedService<RedisStateRebuilder>();
+        builder.Services.AddHostedService<CampaignDraws>();
         builder.Services.AddHostedService<WorkerStatusPublisher>();
     }
 

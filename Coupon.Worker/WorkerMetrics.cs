@@ -50,7 +50,7 @@ public sealed class WorkerMetrics
         _duplicates.Add(result.Duplicates);
         _excess.Add(result.Excess.Count);
         _batchDuration.Record(duration.TotalSeconds);
-        _batchSize.Record(result.Inserted + result.Duplicates + result.Excess.Count + result.UnknownCampaign.Count);
+        _batchSize.Record(result.Inserted + result.Duplicates + result.Excess.Count + result.UnknownCampaign.Count + result.NoDrawPending.Count);
         Interlocked.Add(ref _rowsPersisted, result.Inserted);
     }
 

@@ -34,4 +34,10 @@ public sealed class WorkerOptions
     public TimeSpan RebuildCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan RebuildSettle { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RebuildDrainTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    // How often draws are looked for, and how long after a draw window's end its draw is made:
+    // longer than the api's longest decision (an entry is acknowledged by Kafka before its 202)
+    // plus any skew between Redis's clock, which closes the window, and the workers'.
+    public TimeSpan DrawCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan DrawGrace { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -26,6 +26,8 @@ public static class CreateCampaign
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = CampaignRules.Validate(request);
+        if (errors.Count == 0)
+            errors = CampaignRules.DrawWindowOver(request, time.GetUtcNow());
         if (idempotencyKey is not null && CampaignRules.IdempotencyKeyError(idempotencyKey) is { } keyError)
             errors[IdempotencyKeyHeader] = [keyError];
         if (errors.Count > 0)

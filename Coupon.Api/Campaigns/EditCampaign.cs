@@ -48,9 +48,18 @@ public static class EditCampaign
             return ApiProblems.NotFound(id);
         if (!CampaignETag.Matches(httpContext.Request, campaign.Version))
             return ApiProblems.EditConflict(id);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (ChangesOpening(campaign, request))
+        {
+            if (!campaign.OpeningChangeable(now))
+                return ApiProblems.Conflict(ProblemCodes.OpeningLocked, "Opening locked",
+                    $"The issue window of campaign {id} has opened: its opening mode, draw window and (for a draw) issue start stay as they are.");
+            if (CampaignRules.DrawWindowOver(request, time.GetUtcNow()) is { Count: > 0 } over)
+                return ApiProblems.Invalid(over);
+        }
 
         var held = CampaignMeta.From(campaign);
-        campaign.Apply(request, time.GetUtcNow().UtcDateTime);
+        campaign.Apply(request, now);
         campaign.Version++;
         await db.SaveChangesAsync(cancellationToken);
 
@@ -87,8 +96,14 @@ public static class EditCampaign
 
         cache.Set(campaign);
         CampaignETag.Set(httpContext.Response, campaign.Version);
-        return TypedResults.Ok(views.ToView(campaign, accepted));
+        return TypedResults.Ok(await views.ToViewAsync(campaign, accepted));
     }
+
+    // Entering and the draw's time follow from these; a draw's issue start is among them.
+    private static bool ChangesOpening(Campaign campaign, CampaignRequest request) =>
+        (request.OpeningMode ?? OpeningMode.FirstCome) != campaign.OpeningMode
+        || (campaign.OpeningMode == OpeningMode.Draw
+            && (request.DrawWindowSeconds != campaign.DrawWindowSeconds || request.IssueStart!.Value.UtcDateTime != campaign.IssueStart));
 
     // Refused when the edit's narrowing is not live (it never ran, or the worker has applied the
     // version already); when Redis cannot be reached, the worker finds the pending edit itself.

@@ -28,6 +28,7 @@ public static class GetCampaignStats
         var rejections = await statistics.RejectionsAsync(id);
         var recent = await statistics.RecentAsync(id);
         var snapshot = CampaignSnapshot.From(campaign);
+        var entrants = snapshot.DrawPending ? await state.EntrantsAsync(id) : 0;
 
         return TypedResults.Ok(new CampaignStats(
             id,
@@ -40,6 +41,8 @@ public static class GetCampaignStats
             recent.TakeLast(RateWindowSeconds).Sum(p => p.Issued) / (double)RateWindowSeconds,
             [.. recent.Select(p => new IssueRatePoint(p.At, p.Issued))],
             CampaignSnapshot.AsUtc(campaign.IssueStart),
-            CampaignSnapshot.AsUtc(campaign.IssueEnd)));
+            CampaignSnapshot.AsUtc(campaign.IssueEnd),
+            campaign.OpeningMode,
+            snapshot.Draw(entrants)));
     }
 }

@@ -17,7 +17,7 @@ public static class GetCampaignView
         var campaign = id > 0 ? await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken) : null;
         if (campaign is null)
             return ApiProblems.NotFound(id);
-        var view = views.ToView(campaign, await state.AcceptedAsync(id));
+        var view = await views.ToViewAsync(campaign, await state.AcceptedAsync(id));
         CampaignETag.Set(httpContext.Response, campaign.Version);
         return TypedResults.Ok(view);
     }

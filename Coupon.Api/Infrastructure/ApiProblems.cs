@@ -20,16 +20,20 @@ public static class ApiProblems
         Create(StatusCodes.Status412PreconditionFailed, ProblemCodes.EditConflict, "Edited meanwhile",
             $"Campaign {campaignId} was changed by someone else since it was loaded; reload it and edit again.");
 
-    public static ProblemHttpResult Unavailable(HttpContext context, string detail)
+    public static ProblemHttpResult Unavailable(HttpContext context, string detail, string code = ProblemCodes.Unavailable)
     {
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.Unavailable, "Temporarily unavailable", detail);
+        return Create(StatusCodes.Status503ServiceUnavailable, code, "Temporarily unavailable", detail);
     }
+
+    // Between a draw window's end and the draw, which the worker makes within seconds.
+    public static ProblemHttpResult Drawing(HttpContext context, long campaignId) =>
+        Unavailable(context, $"The draw of campaign {campaignId} is being made; retry in a few seconds.", ProblemCodes.Drawing);
 
     // The api could not learn in time whether the coupon was recorded: it may or may not be.
     public static ProblemHttpResult OutcomeUnknown(long campaignId) =>
         Create(StatusCodes.Status504GatewayTimeout, ProblemCodes.OutcomeUnknown, "Outcome not known yet",
-            $"Whether campaign {campaignId}'s coupon was issued to you is not known yet; GET /api/coupons/{campaignId}/issue tells shortly.");
+            $"Whether campaign {campaignId}'s coupon was issued to you (or you entered its draw) is not known yet; GET /api/coupons/{campaignId}/issue tells shortly.");
 
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string code = ProblemCodes.ValidationFailed) =>
         TypedResults.ValidationProblem(errors, title: "The request is not valid", extensions: new Dictionary<string, object?> { ["code"] = code });

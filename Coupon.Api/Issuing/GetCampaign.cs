@@ -14,6 +14,7 @@ public static class GetCampaign
         if (id <= 0 || await campaigns.GetAsync(id, cancellationToken) is not { } campaign)
             return ApiProblems.NotFound(id);
         var accepted = await state.AcceptedAsync(id);
-        return TypedResults.Ok(campaign.ToPublic(time.GetUtcNow().UtcDateTime, accepted));
+        var entrants = campaign.DrawPending ? await state.EntrantsAsync(id) : 0;
+        return TypedResults.Ok(campaign.ToPublic(time.GetUtcNow().UtcDateTime, accepted, entrants));
     }
 }

@@ -139,7 +139,7 @@ public sealed partial class GroupCommit(CampaignRedisState state, RedisClock clo
         var winners = new List<(Pending Pending, IssueResult Result)>();
         for (var i = 0; i < live.Count; i++)
         {
-            if (results[i].Outcome == IssueOutcome.Accepted)
+            if (results[i].Outcome is IssueOutcome.Accepted or IssueOutcome.Entered)
                 winners.Add((live[i], results[i]));
             else
                 live[i].Decided.TrySetResult(new IssueDecision(results[i], null, default));
@@ -154,7 +154,8 @@ public sealed partial class GroupCommit(CampaignRedisState state, RedisClock clo
         try
         {
             published = await publisher.PublishAsync([.. winners.Select(w =>
-                new IssuedEventMessage(new CouponIssuedEvent(w.Pending.Request.CampaignId, w.Pending.Request.UserId, w.Result.AcceptedAt), w.Pending.Trace))]);
+                new IssuedEventMessage(new CouponIssuedEvent(w.Pending.Request.CampaignId, w.Pending.Request.UserId, w.Result.AcceptedAt,
+                    w.Result.Outcome == IssueOutcome.Entered), w.Pending.Trace))]);
         }
         catch (Exception e)
         {

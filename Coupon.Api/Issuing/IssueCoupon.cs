@@ -23,6 +23,9 @@ namespace Coupon.Api.Issuing;
 //     row). A script whose reply was lost is read back by the request's id before answering
 //     (WinnerWithdrawals). Each step waits a bounded time (IssueDeadlines).
 //  6. IssueOutcomes records every answer, whichever step gave it.
+// In a draw window the same pipeline enters the user into the draw instead (202 "entered"; the
+// worker makes the draw): an entry's event may be sent twice harmlessly, so one Kafka may have
+// taken is withdrawn like one it surely did not, and answered "outcome unknown".
 public static class IssueCoupon
 {
     // What the endpoint needs besides the request, bound with [AsParameters].
@@ -57,8 +60,10 @@ public static class IssueCoupon
             ? ApiProblems.NotFound(id)
             : await IssueAsync(campaign, userId, httpContext, services);
 
-        var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]! : IssueOutcomes.Accepted;
-        services.Outcomes.Record(id, campaign is not null, outcome, started, (result.Result as Accepted<IssueStatus>)?.Value?.IssuedAt);
+        var accepted = (result.Result as Accepted<IssueStatus>)?.Value;
+        var outcome = result.Result is ProblemHttpResult problem ? (string)problem.ProblemDetails.Extensions["code"]!
+            : accepted?.Status == IssueStatus.Entered ? IssueOutcomes.Entered : IssueOutcomes.Accepted;
+        services.Outcomes.Record(id, campaign is not null, outcome, started, accepted?.IssuedAt);
         return result;
     }
 
@@ -94,6 +99,12 @@ public static class IssueCoupon
                 if (issued.Accepted >= campaign.TotalQuantity)
                     campaigns.MarkSoldOut(id);
                 break;
+            case IssueOutcome.Entered:
+                break;
+            case IssueOutcome.AlreadyEntered:
+                return Rejected(ProblemCodes.AlreadyEntered, id);
+            case IssueOutcome.Drawing:
+                return ApiProblems.Drawing(httpContext, id);
             case IssueOutcome.SoldOut:
                 campaigns.MarkSoldOut(id);
                 return Rejected(ProblemCodes.SoldOut, id);
@@ -111,12 +122,19 @@ public static class IssueCoupon
                 return ApiProblems.Unavailable(httpContext, "This campaign is being restored; retry shortly.");
         }
 
+        var entered = issued.Outcome == IssueOutcome.Entered;
         var status = published ?? (await services.Publisher.PublishAsync(
-            [new IssuedEventMessage(new CouponIssuedEvent(id, userId, issued.AcceptedAt), Activity.Current?.Context ?? default)]))[0];
+            [new IssuedEventMessage(new CouponIssuedEvent(id, userId, issued.AcceptedAt, entered), Activity.Current?.Context ?? default)]))[0];
         if (status == PersistenceStatus.NotPersisted
             && await services.Withdrawals.WithdrawAsync(request) is var withdrawal and not WithdrawalOutcome.KeptForReconciler)
         {
             return Withdrawn(withdrawal, request, httpContext, services);
+        }
+        if (status == PersistenceStatus.PossiblyPersisted && entered)
+        {
+            // In the draw if Kafka took it; a retry may enter again, which the worker absorbs.
+            await services.Withdrawals.WithdrawAsync(request);
+            return ApiProblems.OutcomeUnknown(id);
         }
         if (status == PersistenceStatus.PossiblyPersisted)
         {
@@ -126,7 +144,7 @@ public static class IssueCoupon
         }
 
         return TypedResults.Accepted($"/api/coupons/{id}/issue",
-            new IssueStatus(id, IssueStatus.Pending, issued.AcceptedAt));
+            new IssueStatus(id, entered ? IssueStatus.Entered : IssueStatus.Pending, issued.AcceptedAt));
     }
 
     // A 503 only when nothing of the request's can become a row; otherwise the client is told the
@@ -145,6 +163,7 @@ public static class IssueCoupon
         ProblemCodes.SoldOut => ApiProblems.Conflict(code, "Sold out", $"Campaign {id} has no coupons left."),
         ProblemCodes.NotOpenYet => ApiProblems.Conflict(code, "Not open yet", $"Campaign {id} issues no coupon before its issue window opens."),
         ProblemCodes.Closed => ApiProblems.Conflict(code, "Closed", $"The issue window of campaign {id} has closed."),
+        ProblemCodes.AlreadyEntered => ApiProblems.Conflict(code, "Already entered", $"You are already in the draw of campaign {id}."),
         _ => ApiProblems.Conflict(code, "Already issued", $"You already have the coupon of campaign {id}."),
     };
 }

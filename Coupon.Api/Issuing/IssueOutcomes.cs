@@ -9,13 +9,15 @@ namespace Coupon.Api.Issuing;
 public sealed class IssueOutcomes(IssueTelemetry telemetry, IssueStatistics statistics)
 {
     public const string Accepted = "accepted";
+    public const string Entered = "entered";
 
     // `campaignExists`: false for a 404, whose id may be anything a client sent.
     public void Record(long campaignId, bool campaignExists, string outcome, long startedTimestamp, DateTimeOffset? acceptedAt = null)
     {
         telemetry.Record(outcome, Stopwatch.GetElapsedTime(startedTimestamp));
         Activity.Current?.SetTag("coupon.issue.outcome", outcome);
-        if (!campaignExists)
+        // An entry is counted in Redis's entrants, not as an issue or a rejection.
+        if (!campaignExists || outcome == Entered)
             return;
         if (acceptedAt is { } at)
             statistics.RecordIssued(campaignId, at);

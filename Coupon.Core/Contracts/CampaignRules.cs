@@ -6,6 +6,9 @@ public static class CampaignRules
 {
     public const int TitleMaxLength = 100;
 
+    public const int MinDrawWindowSeconds = 1;
+    public const int MaxDrawWindowSeconds = 600;
+
     // An Idempotency-Key header of a create: printable ASCII (a UUID fits), kept in a column.
     public const int IdempotencyKeyMaxLength = 64;
 
@@ -46,8 +49,29 @@ public static class CampaignRules
         else if (request.IssueStart is not null && request.IssueStart >= request.IssueEnd)
             Add("issueEnd", "Issue end must be after issue start.");
 
+        if (request.OpeningMode == OpeningMode.Draw)
+        {
+            if (request.DrawWindowSeconds is not (>= MinDrawWindowSeconds and <= MaxDrawWindowSeconds))
+                Add("drawWindowSeconds", $"A draw needs a draw window of {MinDrawWindowSeconds} to {MaxDrawWindowSeconds} seconds.");
+            else if (request is { IssueStart: { } start, IssueEnd: { } end } && start < end
+                && start.AddSeconds(request.DrawWindowSeconds.Value) > end)
+                Add("drawWindowSeconds", "The draw window must end within the issue window.");
+            if (request.TotalQuantity is null)
+                Add("totalQuantity", "A draw needs a total quantity.");
+        }
+        else if (request.DrawWindowSeconds is not null)
+        {
+            Add("drawWindowSeconds", "Only a draw has a draw window.");
+        }
+
         return errors;
     }
+
+    // A draw whose window would be over when it is saved would be drawn at once among nobody.
+    public static Dictionary<string, string[]> DrawWindowOver(CampaignRequest request, DateTimeOffset now) =>
+        request is { OpeningMode: OpeningMode.Draw, IssueStart: { } start, DrawWindowSeconds: { } window } && start.AddSeconds(window) <= now
+            ? new() { ["drawWindowSeconds"] = ["The draw window would already be over; start the campaign later or widen the window."] }
+            : [];
 
     public static string? IdempotencyKeyError(string key) =>
         key.Length is 0 or > IdempotencyKeyMaxLength || key.Any(c => c is < '!' or > '~')

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace Coupon.Core.Contracts;
@@ -14,6 +15,15 @@ public enum CampaignState
     [JsonStringEnumMemberName("closed")] Closed,
 }
 
+// How a campaign's coupons are given out when its issue window opens: first come, first served,
+// or a draw among everyone who asks in the first DrawWindowSeconds (then first come for the rest).
+[JsonConverter(typeof(JsonStringEnumConverter<OpeningMode>))]
+public enum OpeningMode
+{
+    [JsonStringEnumMemberName("first-come")] FirstCome,
+    [JsonStringEnumMemberName("draw")] Draw,
+}
+
 // Body of POST /api/admin/coupons and PUT /api/admin/coupons/{id}. Nullable so that a missing
 // field is a validation error, not a silent default; a null TotalQuantity means unlimited. The
 // times need an offset (400 without one) and CampaignRules bounds every field.
@@ -23,7 +33,23 @@ public sealed record CampaignRequest(
     decimal? DiscountAmount,
     decimal? MinOrderAmount,
     [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueStart,
-    [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueEnd);
+    [property: JsonConverter(typeof(ExplicitOffsetJsonConverter))] DateTimeOffset? IssueEnd,
+    [property: Description("first-come (the default) or draw: a draw among everyone who asks in the first drawWindowSeconds, then first come.")]
+    OpeningMode? OpeningMode = null,
+    [property: Description("A draw's window, 1 to 600 seconds from issueStart; only for a draw.")]
+    int? DrawWindowSeconds = null);
+
+// The draw of a campaign opened as one. SeedHash (SHA-256 of the seed) is published from the
+// campaign's creation; Seed, DrawnAt and Winners once the draw is made (DrawAlgorithm says how
+// the winners follow from the seed and the entrants). Entrants is live during the window.
+public sealed record CampaignDraw(
+    int WindowSeconds,
+    [property: Description("When entering ends; the draw is made a few seconds later.")] DateTimeOffset DrawAt,
+    [property: Description("SHA-256 of the seed's 32 bytes, in hex, published when the campaign was created.")] string SeedHash,
+    [property: Description("The seed (64 hex digits), once the draw is made: the winners follow from it and the entrants sorted by user id.")] string? Seed,
+    DateTimeOffset? DrawnAt,
+    [property: Description("The entrants so far during the window; the number the draw found once made.")] long Entrants,
+    [property: Description("min(quantity, entrants), once the draw is made.")] int? Winners);
 
 // One campaign as operators see it (GET /api/admin/coupons, the 201 of a create, the 200 of an edit).
 // Version counts the operators' edits; the same number is the answer's ETag, for If-Match.
@@ -41,7 +67,9 @@ public sealed record CampaignView(
     long? Remaining,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int Version);
+    int Version,
+    OpeningMode OpeningMode = OpeningMode.FirstCome,
+    CampaignDraw? Draw = null);
 
 // GET /api/admin/coupons?limit=&before=: one page, newest first. Next is the `before` of the
 // following page, null on the last one.
@@ -65,7 +93,9 @@ public sealed record CampaignStats(
     double IssuesPerSecond,
     IReadOnlyList<IssueRatePoint> Recent,
     DateTimeOffset IssueStart,
-    DateTimeOffset IssueEnd);
+    DateTimeOffset IssueEnd,
+    OpeningMode OpeningMode = OpeningMode.FirstCome,
+    CampaignDraw? Draw = null);
 
 public sealed record IssueRatePoint(DateTimeOffset At, long Issued);
 
@@ -79,14 +109,20 @@ public sealed record PublicCampaign(
     long? Remaining,
     DateTimeOffset IssueStart,
     DateTimeOffset IssueEnd,
-    CampaignState State);
+    CampaignState State,
+    OpeningMode OpeningMode = OpeningMode.FirstCome,
+    CampaignDraw? Draw = null);
 
-// GET /api/coupons/{id}/issue: the caller's status, "none", "pending" or "issued".
+// GET /api/coupons/{id}/issue: the caller's status, "none", "pending" or "issued"; in a draw,
+// "entered" until it is made, then "issued" or "not-drawn". IssuedAt is when the coupon was
+// accepted (for "entered": when the entry was).
 public sealed record IssueStatus(long CampaignId, string Status, DateTimeOffset? IssuedAt)
 {
     public const string None = "none";
     public const string Pending = "pending";
     public const string Issued = "issued";
+    public const string Entered = "entered";
+    public const string NotDrawn = "not-drawn";
 }
 
 // GET /api/users/me/coupons.

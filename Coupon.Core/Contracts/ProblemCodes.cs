@@ -5,6 +5,9 @@ public static class ProblemCodes
 {
     public const string CouponNotFound = "coupon-not-found";
     public const string AlreadyIssued = "already-issued";
+    public const string AlreadyEntered = "already-entered";
+    // 503 between a draw window's end and the draw: retry in a few seconds.
+    public const string Drawing = "drawing";
     public const string SoldOut = "sold-out";
     public const string NotOpenYet = "not-open-yet";
     public const string Closed = "closed";
@@ -22,5 +25,7 @@ public static class ProblemCodes
     public const string NotFound = "not-found";
     public const string MethodNotAllowed = "method-not-allowed";
     public const string EditConflict = "edit-conflict";
+    // 409: the opening mode or draw window of a campaign whose issue window has opened.
+    public const string OpeningLocked = "opening-locked";
     public const string InternalError = "internal-error";
 }

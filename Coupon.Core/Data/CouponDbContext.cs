@@ -12,6 +12,7 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CouponIssue> Issues => Set<CouponIssue>();
     public DbSet<WinnerWithdrawal> Withdrawals => Set<WinnerWithdrawal>();
+    public DbSet<DrawEntry> DrawEntries => Set<DrawEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -27,7 +28,10 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             campaign.ToTable("campaigns");
             campaign.Property(c => c.Id).HasColumnName("id");
             campaign.Property(c => c.Title).HasColumnName("title").HasMaxLength(Contracts.CampaignRules.TitleMaxLength);
-            campaign.Property(c => c.Type).HasColumnName("type").HasMaxLength(32);
+            // The origin's `type` column, which held "first-come-first-served", is the opening mode.
+            campaign.Property(c => c.OpeningMode).HasColumnName("type").HasMaxLength(32)
+                .HasConversion(mode => mode == Contracts.OpeningMode.Draw ? "draw" : "first-come",
+                    value => value == "draw" ? Contracts.OpeningMode.Draw : Contracts.OpeningMode.FirstCome);
             campaign.Property(c => c.TotalQuantity).HasColumnName("total_quantity");
             campaign.Property(c => c.IssuedQuantity).HasColumnName("issued_quantity");
             campaign.Property(c => c.DiscountAmount).HasColumnName("discount_amount").HasPrecision(12, 2);
@@ -39,6 +43,12 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             campaign.Property(c => c.Version).HasColumnName("version").IsConcurrencyToken();
             campaign.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(Contracts.CampaignRules.IdempotencyKeyMaxLength);
             campaign.HasIndex(c => c.IdempotencyKey).IsUnique().HasDatabaseName("ux_campaigns_idempotency_key");
+            campaign.Property(c => c.DrawWindowSeconds).HasColumnName("draw_window_seconds");
+            campaign.Property(c => c.DrawSeed).HasColumnName("draw_seed").HasMaxLength(64).IsFixedLength();
+            campaign.Property(c => c.DrawnAt).HasColumnName("drawn_at");
+            campaign.Property(c => c.DrawEntrants).HasColumnName("draw_entrants");
+            campaign.Property(c => c.DrawWinners).HasColumnName("draw_winners");
+            campaign.Ignore(c => c.DrawAt);
         });
 
         modelBuilder.Entity<CouponIssue>(issue =>
@@ -53,6 +63,17 @@ public sealed class CouponDbContext(DbContextOptions<CouponDbContext> options) :
             issue.HasIndex(i => i.UserId).HasDatabaseName("ix_coupon_issues_user");
             issue.HasOne(i => i.Campaign).WithMany(c => c.Issues).HasForeignKey(i => i.CampaignId)
                 .HasConstraintName("fk_coupon_issues_campaigns").OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<DrawEntry>(entry =>
+        {
+            entry.ToTable("draw_entries");
+            entry.HasKey(e => new { e.CampaignId, e.UserId });
+            entry.Property(e => e.CampaignId).HasColumnName("campaign_id");
+            entry.Property(e => e.UserId).HasColumnName("user_id");
+            entry.Property(e => e.EnteredAt).HasColumnName("entered_at");
+            entry.HasOne<Campaign>().WithMany().HasForeignKey(e => e.CampaignId)
+                .HasConstraintName("fk_draw_entries_campaigns").OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<WinnerWithdrawal>(withdrawal =>

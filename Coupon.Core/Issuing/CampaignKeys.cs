@@ -8,15 +8,20 @@ public readonly record struct CampaignKeys(long CampaignId)
 {
     public const string WorkersKey = "coupon:workers";
 
-    // Hash: total (-1 = unlimited), start and end (unix ms, UTC), version (the MySQL row's).
+    // Hash: total (-1 = unlimited), start and end (unix ms, UTC), version (the MySQL row's), draw
+    // (unix ms: the draw to be made then; absent: none).
     // Absent = Redis state lost.
     public RedisKey Meta => $"coupon:{{{CampaignId}}}:meta";
 
     // Hash: userId -> acceptedAt (unix ms). HLEN is the accepted count.
     public RedisKey Winners => $"coupon:{{{CampaignId}}}:winners";
 
-    // Hash: userId -> the id of the request whose issue script recorded that winner (absent for
-    // winners rebuilt from MySQL). Tells this request's acceptance from another's of the same user.
+    // Hash: userId -> enteredAt (unix ms), the entrants of a draw not made yet. HLEN is their count.
+    public RedisKey Entrants => $"coupon:{{{CampaignId}}}:entrants";
+
+    // Hash: userId -> the id of the request whose issue script recorded that winner or entrant
+    // (absent for those rebuilt from MySQL). Tells this request's acceptance from another's of the
+    // same user.
     public RedisKey Requests => $"coupon:{{{CampaignId}}}:requests";
 
     // String, expiring: the issue script of that request, should it still run, records nothing.

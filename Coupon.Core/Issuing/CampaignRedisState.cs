@@ -11,25 +11,43 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
 
     private IDatabase Database => redis.GetDatabase();
 
-    // Writes meta and the winners (none for a new campaign) in one MULTI/EXEC, so a reader sees
-    // either the old state or the whole new one; meta is what marks the state as present.
-    public async Task ReplaceAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>>? winners = null)
+    // Writes meta, the winners and the entrants (user id -> unix ms) in one MULTI/EXEC, so a
+    // reader sees either the old state or the whole new one; meta is what marks the state as present.
+    public async Task ReplaceAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>>? winners = null,
+        IReadOnlyCollection<KeyValuePair<long, long>>? entrants = null) =>
+        await ReplaceAsync(meta, winners, entrants, drawPending: false).ConfigureAwait(false);
+
+    // Once a draw is made in MySQL: its winners replace the entrants, and the campaign is first come
+    // for the rest of its window. False when Redis no longer waits for that draw (another worker
+    // applied it; the state was lost, and the rebuild writes it).
+    public Task<bool> ApplyDrawAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>> winners) =>
+        ReplaceAsync(meta, winners, null, drawPending: true);
+
+    private async Task<bool> ReplaceAsync(CampaignMeta meta, IReadOnlyCollection<KeyValuePair<long, long>>? winners,
+        IReadOnlyCollection<KeyValuePair<long, long>>? entrants, bool drawPending)
     {
         var keys = new CampaignKeys(meta.CampaignId);
         var transaction = Database.CreateTransaction();
+        if (drawPending)
+            transaction.AddCondition(Condition.HashExists(keys.Meta, "draw"));
         var commands = new List<Task>
         {
-            transaction.KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled]),
+            transaction.KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled, keys.Entrants]),
         };
-        foreach (var chunk in (winners ?? []).Chunk(WinnersPerCommand))
+        foreach (var (key, users) in new[] { (keys.Winners, winners), (keys.Entrants, entrants) })
         {
-            commands.Add(transaction.HashSetAsync(keys.Winners,
-                [.. chunk.Select(w => new HashEntry(w.Key, w.Value))]));
+            foreach (var chunk in (users ?? []).Chunk(WinnersPerCommand))
+                commands.Add(transaction.HashSetAsync(key, [.. chunk.Select(w => new HashEntry(w.Key, w.Value))]));
         }
         commands.Add(transaction.HashSetAsync(keys.Meta, MetaEntries(meta)));
         if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+        {
+            if (drawPending)
+                return false;
             throw new RedisException($"The Redis state of campaign {meta.CampaignId} was not written.");
+        }
         await Task.WhenAll(commands).ConfigureAwait(false);
+        return true;
     }
 
     // The state of a campaign just committed to MySQL, unless the worker rebuilt it meanwhile.
@@ -57,7 +75,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     {
         var keys = new CampaignKeys(meta.CampaignId);
         var result = (RedisResult[])(await RedisScript.UpdateMeta.EvaluateAsync(Database,
-            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version, step, token]).ConfigureAwait(false))!;
+            [keys.Meta, keys.Winners], [meta.Total, meta.StartMs, meta.EndMs, meta.Version, step, token, meta.DrawMs]).ConfigureAwait(false))!;
         var accepted = (long)result[1];
         return ((long)result[0]) switch
         {
@@ -91,6 +109,22 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
 
     public Task<long> AcceptedAsync(long campaignId) => Database.HashLengthAsync(new CampaignKeys(campaignId).Winners);
 
+    public Task<long> EntrantsAsync(long campaignId) => Database.HashLengthAsync(new CampaignKeys(campaignId).Entrants);
+
+    // Whether Redis still waits for the campaign's draw (its meta names one); null when the state is lost.
+    public async Task<bool?> DrawPendingAsync(long campaignId)
+    {
+        var draw = await Database.HashGetAsync(new CampaignKeys(campaignId).Meta, ["total", "draw"]).ConfigureAwait(false);
+        return draw[0].IsNull ? null : !draw[1].IsNull;
+    }
+
+    // The entry time of one user, if Redis holds one.
+    public async Task<DateTimeOffset?> EnteredAtAsync(long campaignId, long userId)
+    {
+        var value = await Database.HashGetAsync(new CampaignKeys(campaignId).Entrants, userId).ConfigureAwait(false);
+        return value.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds((long)value) : null;
+    }
+
     // The acceptance time of one user, if Redis holds one.
     public async Task<DateTimeOffset?> AcceptedAtAsync(long campaignId, long userId)
     {
@@ -110,8 +144,8 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     public async Task<IssueResult[]> IssueAsync(IReadOnlyList<IssueRequest> requests, int persisted = 0)
     {
         var keys = new CampaignKeys(requests[0].CampaignId);
-        var scriptKeys = new RedisKey[3 + requests.Count];
-        (scriptKeys[0], scriptKeys[1], scriptKeys[2]) = (keys.Meta, keys.Winners, keys.Requests);
+        var scriptKeys = new RedisKey[4 + requests.Count];
+        (scriptKeys[0], scriptKeys[1], scriptKeys[2], scriptKeys[3]) = (keys.Meta, keys.Winners, keys.Requests, keys.Entrants);
         var values = new RedisValue[1 + 3 * requests.Count];
         values[0] = persisted;
         for (var i = 0; i < requests.Count; i++)
@@ -119,7 +153,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
             var request = requests[i];
             if (request.CampaignId != keys.CampaignId)
                 throw new ArgumentException("A group of issue requests is of one campaign.", nameof(requests));
-            scriptKeys[3 + i] = keys.Voided(request.RequestId);
+            scriptKeys[4 + i] = keys.Voided(request.RequestId);
             (values[1 + 3 * i], values[2 + 3 * i], values[3 + 3 * i]) = (request.UserId, request.RequestId, request.DeadlineMs);
         }
         var result = (RedisResult[])(await RedisScript.Issue.EvaluateAsync(Database, scriptKeys, values).ConfigureAwait(false))!;
@@ -133,14 +167,15 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     public async Task<IssueResult> IssueAsync(IssueRequest request, int persisted = 0) =>
         (await IssueAsync([request], persisted).ConfigureAwait(false))[0];
 
-    // After a lost reply: Accepted when this request's script recorded the winner, AlreadyIssued
-    // when another request's did, Unavailable when nothing is recorded. Unless Accepted, the
+    // After a lost reply: Accepted (Entered) when this request's script recorded the winner (the
+    // entrant), AlreadyIssued (AlreadyEntered) when another request's did, Unavailable when nothing
+    // is recorded. Unless Accepted, the
     // request is voided: its script records nothing, should it still run.
     public async Task<IssueResult> ResolveAsync(IssueRequest request)
     {
         var keys = new CampaignKeys(request.CampaignId);
         var result = (RedisResult[])(await RedisScript.Resolve.EvaluateAsync(Database,
-            [keys.Winners, keys.Requests, keys.Voided(request.RequestId)],
+            [keys.Winners, keys.Requests, keys.Voided(request.RequestId), keys.Entrants],
             [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false))!;
         return new IssueResult((IssueOutcome)(long)result[0], (long)result[1], 0);
     }
@@ -150,7 +185,7 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
     {
         var keys = new CampaignKeys(request.CampaignId);
         var result = await RedisScript.Withdraw.EvaluateAsync(Database,
-            [keys.Winners, keys.Reconciled, keys.Requests, keys.Voided(request.RequestId)],
+            [keys.Winners, keys.Reconciled, keys.Requests, keys.Voided(request.RequestId), keys.Entrants],
             [request.UserId, request.RequestId, request.DeadlineMs]).ConfigureAwait(false);
         return (WithdrawResult)(long)result;
     }
@@ -173,11 +208,13 @@ public sealed class CampaignRedisState(IConnectionMultiplexer redis)
         return (long)result == 1;
     }
 
+    // `draw` only while a draw is to be made.
     private static HashEntry[] MetaEntries(CampaignMeta meta) =>
     [
         new("total", meta.Total),
         new("start", meta.StartMs),
         new("end", meta.EndMs),
         new("version", meta.Version),
+        .. meta.DrawMs == 0 ? Array.Empty<HashEntry>() : [new("draw", meta.DrawMs)],
     ];
 }

@@ -11,6 +11,11 @@ public enum IssueOutcome
     SoldOut = 5,
     // The script ran past the request's deadline, or after the request was voided: it recorded nothing.
     Expired = 6,
+    // In a draw window: the user entered the draw, or had already.
+    Entered = 7,
+    AlreadyEntered = 8,
+    // The draw window has ended and the draw is not made yet.
+    Drawing = 9,
 }
 
 // One issue request as Redis knows it: a random id that the winner is stored with, and the
@@ -21,7 +26,8 @@ public readonly record struct IssueRequest(long CampaignId, long UserId, long Re
         new(campaignId, userId, Random.Shared.NextInt64(1, long.MaxValue), deadlineMs);
 }
 
-// AcceptedAtMs is Redis TIME when the script ran (unix ms); Accepted the winners count after it.
+// AcceptedAtMs is Redis TIME when the script ran (unix ms); Accepted the winners count after it
+// (the entrants count, in a draw window).
 public readonly record struct IssueResult(IssueOutcome Outcome, long AcceptedAtMs, long Accepted)
 {
     public DateTimeOffset AcceptedAt => DateTimeOffset.FromUnixTimeMilliseconds(AcceptedAtMs);

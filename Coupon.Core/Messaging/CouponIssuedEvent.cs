@@ -6,8 +6,14 @@ using System.Text.Json.Serialization;
 namespace Coupon.Core.Messaging;
 
 // Published by the api once Redis accepted the issue; persisted by the worker.
-// JSON: { "campaignId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }.
-public sealed record CouponIssuedEvent(long CampaignId, long UserId, [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt)
+// JSON: { "campaignId": 42, "userId": 7, "acceptedAt": "2026-11-23T22:00:00.000Z" }. An entry
+// into a campaign's draw travels the same way, in the same order as the user's issues, with
+// "entered": true (a row in draw_entries instead of coupon_issues).
+public sealed record CouponIssuedEvent(
+    long CampaignId,
+    long UserId,
+    [property: JsonConverter(typeof(UtcMillisecondsConverter))] DateTimeOffset AcceptedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Entered = false)
 {
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, MessagingJsonContext.Default.CouponIssuedEvent);
 

@@ -23,6 +23,8 @@ public sealed partial class DeadLetters(
     public const string UnknownCampaign = "unknown-campaign";
     // More accepted than the campaign's quantity: never committed past, kept for an operator.
     public const string OverQuantity = "over-quantity";
+    // An entry whose campaign has no draw to make (made already, or not a draw): it is in no draw.
+    public const string NoDrawPending = "no-draw-pending";
 
     public async Task SendAsync(ConsumeResult<byte[], byte[]> source, string reason)
     {

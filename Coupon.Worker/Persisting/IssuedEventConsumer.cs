@@ -119,9 +119,11 @@ public sealed partial class IssuedEventConsumer(
 
         var unknown = result.UnknownCampaign.Select(e => e.CampaignId).ToHashSet();
         var excess = result.Excess.Select(e => (e.CampaignId, e.UserId)).ToHashSet();
+        var noDraw = result.NoDrawPending.Select(e => (e.CampaignId, e.UserId)).ToHashSet();
         var deadLettered = poison.Select(r => (Result: r, Reason: DeadLetters.MalformedEvent))
             .Concat(parsed.Where(p => unknown.Contains(p.Event.CampaignId)).Select(p => (p.Result, Reason: DeadLetters.UnknownCampaign)))
-            .Concat(parsed.Where(p => excess.Contains((p.Event.CampaignId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.OverQuantity)))
+            .Concat(parsed.Where(p => !p.Event.Entered && excess.Contains((p.Event.CampaignId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.OverQuantity)))
+            .Concat(parsed.Where(p => p.Event.Entered && noDraw.Contains((p.Event.CampaignId, p.Event.UserId))).Select(p => (p.Result, Reason: DeadLetters.NoDrawPending)))
             .ToList();
         if (deadLettered.Count > 0 && !await RetryAsync(() => SendDeadLettersAsync(deadLettered), stoppingToken))
             return;

@@ -1,3 +1,4 @@
+using Coupon.Core.Contracts;
 using Coupon.Core.Data;
 using Coupon.Core.Issuing;
 using Coupon.ServiceDefaults;
@@ -148,14 +149,20 @@ public sealed partial class RedisStateRebuilder(
         var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == campaignId, cancellationToken);
         var winners = await db.Issues.AsNoTracking()
             .Where(i => i.CampaignId == campaignId)
-            .Select(i => new { i.UserId, i.IssuedAt })
+            .Select(i => new { i.UserId, At = i.IssuedAt })
             .ToListAsync(cancellationToken);
+        // A draw not made yet: its entrants, so that nobody enters twice.
+        var entrants = campaign.OpeningMode == OpeningMode.Draw && campaign.DrawnAt is null
+            ? await db.DrawEntries.AsNoTracking().Where(e => e.CampaignId == campaignId)
+                .Select(e => new { e.UserId, At = e.EnteredAt }).ToListAsync(cancellationToken)
+            : [];
 
         // Written meanwhile by the api (an edit) or another instance whose lock expired.
         if (await state.ExistsAsync(campaignId))
             return;
-        await state.ReplaceAsync(CampaignMeta.From(campaign), [.. winners.Select(w => KeyValuePair.Create(
-            w.UserId, new DateTimeOffset(w.IssuedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()))]);
+        await state.ReplaceAsync(CampaignMeta.From(campaign),
+            [.. winners.Select(w => KeyValuePair.Create(w.UserId, new DateTimeOffset(w.At, TimeSpan.Zero).ToUnixTimeMilliseconds()))],
+            [.. entrants.Select(e => KeyValuePair.Create(e.UserId, new DateTimeOffset(e.At, TimeSpan.Zero).ToUnixTimeMilliseconds()))]);
         metrics.CampaignRebuilt();
         LogRebuilt(campaignId, winners.Count);
     }

@@ -41,6 +41,29 @@ namespace Coupon.Core.Data.Migrations
                         .HasColumnType("decimal(12,2)")
                         .HasColumnName("discount_amount");
 
+                    b.Property<int?>("DrawEntrants")
+                        .HasColumnType("int")
+                        .HasColumnName("draw_entrants");
+
+                    b.Property<string>("DrawSeed")
+                        .HasMaxLength(64)
+                        .HasColumnType("char(64)")
+                        .HasColumnName("draw_seed")
+                        .IsFixedLength();
+
+                    b.Property<int?>("DrawWindowSeconds")
+                        .HasColumnType("int")
+                        .HasColumnName("draw_window_seconds");
+
+                    b.Property<int?>("DrawWinners")
+                        .HasColumnType("int")
+                        .HasColumnName("draw_winners");
+
+                    b.Property<DateTime?>("DrawnAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("drawn_at");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)")
@@ -65,6 +88,12 @@ namespace Coupon.Core.Data.Migrations
                         .HasColumnType("decimal(12,2)")
                         .HasColumnName("min_order_amount");
 
+                    b.Property<string>("OpeningMode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)")
+                        .HasColumnName("type");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -74,12 +103,6 @@ namespace Coupon.Core.Data.Migrations
                     b.Property<int?>("TotalQuantity")
                         .HasColumnType("int")
                         .HasColumnName("total_quantity");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("varchar(32)")
-                        .HasColumnName("type");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasPrecision(6)
@@ -139,6 +162,26 @@ namespace Coupon.Core.Data.Migrations
                     b.ToTable("coupon_issues", (string)null);
                 });
 
+            modelBuilder.Entity("Coupon.Core.Data.DrawEntry", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("EnteredAt")
+                        .HasPrecision(6)
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("entered_at");
+
+                    b.HasKey("CampaignId", "UserId");
+
+                    b.ToTable("draw_entries", (string)null);
+                });
+
             modelBuilder.Entity("Coupon.Core.Data.WinnerWithdrawal", b =>
                 {
                     b.Property<long>("Id")
@@ -183,6 +226,16 @@ namespace Coupon.Core.Data.Migrations
                         .HasConstraintName("fk_coupon_issues_campaigns");
 
                     b.Navigation("Campaign");
+                });
+
+            modelBuilder.Entity("Coupon.Core.Data.DrawEntry", b =>
+                {
+                    b.HasOne("Coupon.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_draw_entries_campaigns");
                 });
 
             modelBuilder.Entity("Coupon.Core.Data.Campaign", b =>

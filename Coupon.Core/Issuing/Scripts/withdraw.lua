@@ -1,6 +1,7 @@
 -- Takes back a request's acceptance that was not answered with a 202: its event could not be
 -- delivered, or its script's reply was lost. KEYS[1] = winners, KEYS[2] = reconciled, KEYS[3] =
--- requests, KEYS[4] = the request's void marker; ARGV[1] = user id, ARGV[2] = request id, ARGV[3]
+-- requests, KEYS[4] = the request's void marker, KEYS[5] = entrants (an entry is taken back the
+-- same way); ARGV[1] = user id, ARGV[2] = request id, ARGV[3]
 -- = its deadline (unix ms). The request is voided first, so a script still on its way records
 -- nothing. Another request's acceptance stays, and so does one the reconciler has re-published:
 -- it is on its way to a row.
@@ -15,5 +16,6 @@ if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
   return 2
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
