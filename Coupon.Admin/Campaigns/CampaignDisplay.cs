@@ -9,6 +9,8 @@ namespace Coupon.Admin.Campaigns;
 public static class CampaignDisplay
 {
     private const string DateTimeFormat = "yyyy-MM-dd HH:mm";
+    // A draw's moments are seconds apart.
+    private const string MomentFormat = "yyyy-MM-dd HH:mm:ss";
     private const string Unlimited = "∞";
 
     public static string StateLabel(CampaignState state) => state switch
@@ -37,6 +39,30 @@ public static class CampaignDisplay
         return $"{localStart.ToString(DateTimeFormat, CultureInfo.InvariantCulture)} – {localEnd.ToString(endFormat, CultureInfo.InvariantCulture)}";
     }
 
+    public static string Moment(DateTimeOffset at, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString(MomentFormat, CultureInfo.InvariantCulture);
+
+    public static string OpeningLabel(OpeningMode mode, CampaignDraw? draw) => mode switch
+    {
+        OpeningMode.Draw => draw is null ? "Draw" : $"Draw {draw.WindowSeconds} s",
+        _ => "First come",
+    };
+
+    // Where a draw stands by the console's clock; the api's answers follow on the next poll.
+    public static DrawPhase Phase(CampaignDraw draw, DateTimeOffset now) =>
+        draw.DrawnAt is not null ? DrawPhase.Drawn
+        : now >= draw.DrawAt ? DrawPhase.Drawing
+        : now >= draw.DrawAt.AddSeconds(-draw.WindowSeconds) ? DrawPhase.Entering
+        : DrawPhase.Waiting;
+
+    public static string PhaseLabel(DrawPhase phase) => phase switch
+    {
+        DrawPhase.Waiting => "not open yet",
+        DrawPhase.Entering => "entering",
+        DrawPhase.Drawing => "drawing",
+        _ => "drawn",
+    };
+
     public static string ZoneName(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "UTC" : zone.Id;
 
     public static string Quantity(long? quantity) =>
@@ -61,4 +87,12 @@ public static class CampaignDisplay
             : minutes > 0 ? $"{minutes}m {secs:00}s"
             : $"{secs}s";
     }
+}
+
+public enum DrawPhase
+{
+    Waiting,
+    Entering,
+    Drawing,
+    Drawn,
 }

@@ -6,6 +6,9 @@ namespace Coupon.Admin.Campaigns;
 // zone, turned into the api's UTC request only when saving.
 public sealed class CampaignFormModel
 {
+    // What the draw window field holds when the operator picks a draw.
+    public const int DefaultDrawWindowSeconds = 30;
+
     public string? Title { get; set; }
 
     public bool Unlimited { get; set; }
@@ -24,6 +27,26 @@ public sealed class CampaignFormModel
 
     public TimeSpan? EndTime { get; set; }
 
+    public OpeningMode OpeningMode { get; set; }
+
+    // Kept while the operator switches to first come and back; sent only for a draw.
+    public int? DrawWindowSeconds { get; set; }
+
+    // The opening of a saved campaign is fixed once its issue window has opened (the api's
+    // opening-locked): the form shows it but does not let it change. A draw's issue start is
+    // part of its opening (entering and the draw time follow from it).
+    public static bool OpeningLocked(CampaignView? campaign, DateTimeOffset now) =>
+        campaign is not null && (now >= campaign.IssueStart || campaign.Draw?.DrawnAt is not null);
+
+    public static bool IssueStartLocked(CampaignView? campaign, DateTimeOffset now) =>
+        campaign?.OpeningMode == OpeningMode.Draw && OpeningLocked(campaign, now);
+
+    // A window that opens at the current minute (a new campaign's default) may be over before
+    // it is saved: the api takes it, and the draw is made at once among nobody.
+    public bool DrawWindowOver(DateTimeOffset now, TimeZoneInfo zone) =>
+        ToRequest(zone) is { OpeningMode: OpeningMode.Draw, IssueStart: { } start, DrawWindowSeconds: { } window }
+        && start.AddSeconds(window) <= now;
+
     // A new campaign opens now (the current minute) and runs for an hour: a flash sale as it is
     // usually started, and a window to move for one that is scheduled.
     public static CampaignFormModel New(DateTimeOffset now, TimeZoneInfo zone)
@@ -40,6 +63,7 @@ public sealed class CampaignFormModel
             StartTime = start.TimeOfDay,
             EndDate = end.Date,
             EndTime = end.TimeOfDay,
+            DrawWindowSeconds = DefaultDrawWindowSeconds,
         };
     }
 
@@ -58,7 +82,22 @@ public sealed class CampaignFormModel
             StartTime = start.TimeOfDay,
             EndDate = end.Date,
             EndTime = end.TimeOfDay,
+            OpeningMode = campaign.OpeningMode,
+            DrawWindowSeconds = campaign.Draw?.WindowSeconds ?? DefaultDrawWindowSeconds,
         };
+    }
+
+    // Back to the opening the campaign was loaded with, after the api refused to change it.
+    public void KeepOpeningOf(CampaignView campaign, TimeZoneInfo zone)
+    {
+        OpeningMode = campaign.OpeningMode;
+        DrawWindowSeconds = campaign.Draw?.WindowSeconds ?? DefaultDrawWindowSeconds;
+        if (campaign.OpeningMode == OpeningMode.Draw)
+        {
+            var start = TimeZoneInfo.ConvertTime(campaign.IssueStart, zone).DateTime;
+            StartDate = start.Date;
+            StartTime = start.TimeOfDay;
+        }
     }
 
     public CampaignRequest ToRequest(TimeZoneInfo zone) => new(
@@ -67,7 +106,9 @@ public sealed class CampaignFormModel
         DiscountAmount,
         MinOrderAmount,
         ToUtc(StartDate, StartTime, zone),
-        ToUtc(EndDate, EndTime, zone));
+        ToUtc(EndDate, EndTime, zone),
+        OpeningMode,
+        OpeningMode == OpeningMode.Draw ? DrawWindowSeconds : null);
 
     private static DateTimeOffset? ToUtc(DateTime? date, TimeSpan? time, TimeZoneInfo zone)
     {

@@ -8,10 +8,14 @@ namespace Coupon.Admin.Campaigns;
 public sealed class FormErrors
 {
     public static readonly string[] Fields =
-        ["title", "totalQuantity", "discountAmount", "minOrderAmount", "issueStart", "issueEnd"];
+        ["title", "totalQuantity", "discountAmount", "minOrderAmount", "issueStart", "issueEnd", "openingMode", "drawWindowSeconds"];
 
     public const string EditConflictMessage =
         "Someone else changed this campaign after you opened it, so nothing was saved. Reload the page to see their changes, then edit again.";
+
+    // The form puts the opening back as it was loaded when it shows this.
+    public const string OpeningLockedMessage =
+        "The issue window has opened, so the opening (and a draw's issue start) can no longer change: they are back as they were and nothing was saved. Save again to keep your other changes.";
 
     public static readonly FormErrors None = new(new Dictionary<string, string>(), null);
 
@@ -37,6 +41,10 @@ public sealed class FormErrors
 
     public static FormErrors FromProblem(ApiProblem problem)
     {
+        // Shown at the opening whatever the api's wording or fields: the form has undone the change it refused.
+        if (problem.Code == ProblemCodes.OpeningLocked)
+            return new(new Dictionary<string, string> { ["openingMode"] = OpeningLockedMessage }, null);
+
         if (problem.Errors.Count > 0)
             return FromFieldErrors(problem.Errors, null);
 
