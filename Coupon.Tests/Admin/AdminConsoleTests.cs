@@ -92,6 +92,44 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_draw_campaign_created_in_the_form_shows_its_opening_in_the_list_and_its_draw_on_the_detail_page()
+    {
+        var page = await SignedInPageAsync();
+        var title = $"Draw {Guid.NewGuid():N}"[..20];
+
+        await page.GotoAsync("/campaigns/new");
+        await page.Locator("label:has(input[data-test=opening-draw])").ClickAsync();
+        // The longest window: the draw stays ahead while the test looks (the window opens at the current minute).
+        await page.Locator("#drawWindowSeconds").FillAsync("600");
+        await page.Locator("#totalQuantity").FillAsync("50");
+        await page.Locator("#title").FillAsync(title);
+        await Expect(page.GetByText($"{title.Length} / 100")).ToBeVisibleAsync();
+        await AdminBrowser.ScreenshotAsync(page, "campaign-new-draw-1280");
+        await page.Locator("[data-test=save]").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/campaigns$"));
+        var row = page.Locator("tr", new() { Has = page.GetByText(title, new() { Exact = true }) });
+        await Expect(row.Locator("[data-test=opening]")).ToHaveTextAsync("Draw 600 s");
+        // Entering is issuing's window: the campaign is open while its draw takes entrants.
+        await Expect(row.Locator("[data-test=state]")).ToHaveTextAsync("open");
+        var id = long.Parse((await row.Locator("[data-test=title]").GetAttributeAsync("href"))!.Split('/')[^1], CultureInfo.InvariantCulture);
+
+        await page.GotoAsync($"/campaigns/{id}");
+        var draw = page.Locator("[data-test=draw]");
+        await Expect(draw.Locator("[data-test=draw-phase]")).ToHaveTextAsync("entering");
+        await Expect(draw.Locator("[data-test=draw-entrants]")).ToHaveTextAsync("0");
+        var campaign = await CampaignAsync(id);
+        Assert.Equal(OpeningMode.Draw, campaign.OpeningMode);
+        Assert.Equal(600, campaign.Draw!.WindowSeconds);
+        await Expect(draw.Locator("[data-test=seed-hash]")).ToHaveTextAsync(campaign.Draw.SeedHash);
+        Assert.Matches("^[0-9a-f]{64}$", campaign.Draw.SeedHash);
+        var drawAt = TimeZoneInfo.ConvertTime(campaign.Draw.DrawAt, Seoul);
+        await Expect(draw.Locator("[data-test=draw-at]")).ToHaveTextAsync(drawAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
+        await Expect(draw.Locator("[data-test=seed-hidden]")).ToBeVisibleAsync();
+        await AdminBrowser.ScreenshotAsync(page, "campaign-draw-detail-1280");
+    }
+
+    [Fact]
     public async Task A_validation_error_shows_next_to_its_field()
     {
         var page = await SignedInPageAsync();
@@ -286,10 +324,15 @@ public sealed class AdminConsoleTests(StackFixture stack) : IAsyncLifetime
 
     private async Task<(string Title, int Version)> TitleAndVersionAsync(long campaignId)
     {
+        var campaign = await CampaignAsync(campaignId);
+        return (campaign.Title, campaign.Version);
+    }
+
+    private async Task<CampaignView> CampaignAsync(long campaignId)
+    {
         using var api = await ApiAsync();
         using var response = await api.SendAsync(HttpMethod.Get, $"/api/admin/coupons/{campaignId}", api.OperatorToken);
-        var campaign = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CampaignView>())!;
-        return (campaign.Title, campaign.Version);
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<CampaignView>())!;
     }
 
     private async Task IssueAsync(long campaignId, int users)

@@ -21,6 +21,29 @@ public sealed class CampaignDisplayTests
     }
 
     [Fact]
+    public void The_opening_reads_first_come_or_draw_with_its_window()
+    {
+        var draw = new CampaignDraw(30, DateTimeOffset.UnixEpoch, new string('a', 64), null, null, 0, null);
+
+        Assert.Equal("First come", CampaignDisplay.OpeningLabel(OpeningMode.FirstCome, null));
+        Assert.Equal("Draw 30 s", CampaignDisplay.OpeningLabel(OpeningMode.Draw, draw));
+    }
+
+    [Theory]
+    [InlineData(-31, DrawPhase.Waiting)]
+    [InlineData(-30, DrawPhase.Entering)]
+    [InlineData(-1, DrawPhase.Entering)]
+    [InlineData(0, DrawPhase.Drawing)]
+    public void A_draw_not_made_yet_waits_then_takes_entrants_for_its_window_then_draws(int secondsToDraw, DrawPhase phase)
+    {
+        var drawAt = new DateTimeOffset(2026, 11, 24, 0, 0, 30, TimeSpan.Zero);
+        var draw = new CampaignDraw(30, drawAt, new string('a', 64), null, null, 0, null);
+
+        Assert.Equal(phase, CampaignDisplay.Phase(draw, drawAt.AddSeconds(secondsToDraw)));
+        Assert.Equal(DrawPhase.Drawn, CampaignDisplay.Phase(draw with { DrawnAt = drawAt }, drawAt.AddSeconds(secondsToDraw)));
+    }
+
+    [Fact]
     public void A_window_within_one_local_day_names_the_date_once()
     {
         var start = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);

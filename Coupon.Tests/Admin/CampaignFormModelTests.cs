@@ -74,6 +74,156 @@ public sealed class CampaignFormModelTests
     }
 
     [Fact]
+    public void Editing_round_trips_a_draw_campaign_with_its_window()
+    {
+        var start = new DateTimeOffset(2026, 11, 23, 23, 30, 0, TimeSpan.Zero);
+        var draw = new CampaignDraw(45, start.AddSeconds(45), new string('a', 64), null, null, 0, null);
+        var view = new CampaignView(7, "Night draw", 100, 500, 0, start, start.AddHours(3),
+            CampaignState.Scheduled, 0, 0, 100, start, start, 0, OpeningMode.Draw, draw);
+
+        var request = CampaignFormModel.From(view, Seoul).ToRequest(Seoul);
+
+        Assert.Equal(OpeningMode.Draw, request.OpeningMode);
+        Assert.Equal(45, request.DrawWindowSeconds);
+        Assert.Empty(CampaignRules.Validate(request));
+    }
+
+    [Fact]
+    public void A_first_come_campaign_sends_no_draw_window_even_after_one_was_typed()
+    {
+        var model = CampaignFormModel.New(DateTimeOffset.UtcNow, Seoul);
+        model.Title = "Flash sale";
+        model.OpeningMode = OpeningMode.Draw;
+        model.DrawWindowSeconds = 90;
+        model.OpeningMode = OpeningMode.FirstCome;
+
+        var request = model.ToRequest(Seoul);
+
+        Assert.Equal(OpeningMode.FirstCome, request.OpeningMode);
+        Assert.Null(request.DrawWindowSeconds);
+        Assert.Empty(CampaignRules.Validate(request));
+        // Picked again, the draw keeps the window the operator typed.
+        model.OpeningMode = OpeningMode.Draw;
+        Assert.Equal(90, model.ToRequest(Seoul).DrawWindowSeconds);
+    }
+
+    [Fact]
+    public void A_new_draw_offers_a_window_the_rules_accept()
+    {
+        var model = CampaignFormModel.New(DateTimeOffset.UtcNow, Seoul);
+        model.Title = "Flash draw";
+        model.OpeningMode = OpeningMode.Draw;
+
+        var request = model.ToRequest(Seoul);
+
+        Assert.Equal(CampaignFormModel.DefaultDrawWindowSeconds, request.DrawWindowSeconds);
+        Assert.Empty(CampaignRules.Validate(request));
+    }
+
+    [Fact]
+    public void A_draw_of_unlimited_quantity_or_past_the_issue_end_fails_at_those_fields()
+    {
+        var model = CampaignFormModel.New(new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero), Seoul);
+        model.Title = "Flash draw";
+        model.OpeningMode = OpeningMode.Draw;
+        model.Unlimited = true;
+        // A one-minute issue window, one second shorter than the draw's.
+        model.EndTime = model.StartTime + TimeSpan.FromMinutes(1);
+        model.DrawWindowSeconds = 61;
+
+        var errors = CampaignRules.Validate(model.ToRequest(Seoul));
+
+        Assert.Equal(["A draw needs a total quantity."], errors["totalQuantity"]);
+        Assert.Equal(["The draw window must end within the issue window."], errors["drawWindowSeconds"]);
+    }
+
+    [Fact]
+    public void A_draw_window_that_opened_at_the_current_minute_may_already_be_over()
+    {
+        var now = new DateTimeOffset(2026, 11, 24, 0, 0, 45, TimeSpan.Zero);
+        var model = CampaignFormModel.New(now, Seoul);
+        model.OpeningMode = OpeningMode.Draw;
+
+        Assert.True(model.DrawWindowOver(now, Seoul));
+        model.DrawWindowSeconds = 46;
+        Assert.False(model.DrawWindowOver(now, Seoul));
+        model.OpeningMode = OpeningMode.FirstCome;
+        model.DrawWindowSeconds = 30;
+        Assert.False(model.DrawWindowOver(now, Seoul));
+    }
+
+    [Fact]
+    public void The_opening_is_locked_once_the_issue_window_has_opened_or_the_draw_is_made()
+    {
+        var start = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
+        var draw = new CampaignDraw(30, start.AddSeconds(30), new string('a', 64), null, null, 0, null);
+        var view = new CampaignView(7, "Night draw", 100, 500, 0, start, start.AddHours(3),
+            CampaignState.Scheduled, 0, 0, 100, start, start, 0, OpeningMode.Draw, draw);
+
+        Assert.False(CampaignFormModel.OpeningLocked(null, start.AddDays(1)));
+        Assert.False(CampaignFormModel.OpeningLocked(view, start.AddSeconds(-1)));
+        Assert.True(CampaignFormModel.OpeningLocked(view, start));
+        var drawn = view with { Draw = draw with { DrawnAt = start.AddSeconds(-1) } };
+        Assert.True(CampaignFormModel.OpeningLocked(drawn, start.AddSeconds(-2)));
+    }
+
+    [Fact]
+    public void An_opening_refused_as_locked_goes_back_as_loaded_and_says_so_at_the_opening()
+    {
+        var start = new DateTimeOffset(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
+        var view = new CampaignView(7, "Night sale", 100, 500, 0, start, start.AddHours(3),
+            CampaignState.Open, 0, 0, 100, start, start, 0);
+        var model = CampaignFormModel.From(view, Seoul);
+        model.OpeningMode = OpeningMode.Draw;
+        var problem = ApiProblem.Parse(HttpStatusCode.Conflict,
+            """{"title":"The opening is locked","status":409,"code":"opening-locked","detail":"The issue window has opened."}""");
+
+        model.KeepOpeningOf(view, Seoul);
+        var errors = FormErrors.FromProblem(problem);
+
+        Assert.Equal(OpeningMode.FirstCome, model.OpeningMode);
+        Assert.Null(model.ToRequest(Seoul).DrawWindowSeconds);
+        Assert.Equal(FormErrors.OpeningLockedMessage, errors.For("openingMode"));
+        Assert.Null(errors.General);
+    }
+
+    [Fact]
+    public void A_draws_issue_start_refused_as_locked_goes_back_with_its_opening()
+    {
+        var start = new DateTimeOffset(2026, 11, 23, 23, 30, 0, TimeSpan.Zero);
+        var draw = new CampaignDraw(30, start.AddSeconds(30), new string('a', 64), null, null, 5, null);
+        var view = new CampaignView(7, "Night draw", 100, 500, 0, start, start.AddHours(3),
+            CampaignState.Open, 0, 0, 100, start, start, 0, OpeningMode.Draw, draw);
+        var model = CampaignFormModel.From(view, Seoul);
+        model.StartTime = new TimeSpan(9, 0, 0);
+        model.DrawWindowSeconds = 60;
+        model.Title = "Renamed";
+
+        model.KeepOpeningOf(view, Seoul);
+
+        var request = model.ToRequest(Seoul);
+        Assert.Equal(view.IssueStart, request.IssueStart);
+        Assert.Equal(30, request.DrawWindowSeconds);
+        Assert.Equal("Renamed", request.Title);
+        Assert.True(CampaignFormModel.IssueStartLocked(view, start));
+        Assert.False(CampaignFormModel.IssueStartLocked(view with { OpeningMode = OpeningMode.FirstCome, Draw = null }, start));
+    }
+
+    [Fact]
+    public void Api_field_errors_of_a_draw_land_at_the_draw_window()
+    {
+        var problem = ApiProblem.Parse(HttpStatusCode.BadRequest, """
+            {"title":"One or more validation errors occurred.","status":400,"code":"validation-failed",
+             "errors":{"drawWindowSeconds":["The draw window must end within the issue window."]}}
+            """);
+
+        var errors = FormErrors.FromProblem(problem);
+
+        Assert.Equal("The draw window must end within the issue window.", errors.For("drawWindowSeconds"));
+        Assert.Null(errors.General);
+    }
+
+    [Fact]
     public void Api_field_errors_land_on_their_fields_and_the_rest_above_the_form()
     {
         var problem = ApiProblem.Parse(HttpStatusCode.BadRequest, """

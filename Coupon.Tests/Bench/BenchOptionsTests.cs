@@ -37,4 +37,15 @@ public sealed class BenchOptionsTests
         var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--telemetry", "sampled"]));
         Assert.Contains("on or off", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_draw_runs_by_default_and_alone_when_asked()
+    {
+        Assert.True(BenchOptions.Parse([]).Runs("draw"));
+        var alone = BenchOptions.Parse(["--steps", "draw", "--draw-entrants", "5000"]);
+        Assert.Equal(["draw"], alone.Steps);
+        Assert.Equal(5_000, alone.DrawEntrants);
+        Assert.Equal(100_000, BenchOptions.Parse([]).DrawEntrants);
+        Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--steps", "draws"]));
+    }
 }

@@ -23,6 +23,7 @@ public sealed class BenchSmokeTests(StackFixture fixture, ITestOutputHelper outp
         PersistEvents = 2_000,
         SteadyRate = 300,
         SoldOutQuantity = 50,
+        DrawEntrants = 2_000,
         DrainTimeout = TimeSpan.FromSeconds(30),
     };
 
@@ -65,6 +66,16 @@ public sealed class BenchSmokeTests(StackFixture fixture, ITestOutputHelper outp
         Assert.True(steady.Invariants.Holds, steady.Invariants.Summary);
         Assert.Equal(0, steady.NeverSeen);
         Assert.Equal(steady.Load.StatusCount(202), steady.AcceptToRow.Count);
+        var draw = Assert.IsType<DrawResult>(report.Draw);
+        Assert.Equal(draw.Entries.Requests, draw.Entries.StatusCount(202));
+        Assert.Equal(Tiny.DrawEntrants, draw.Filling.StatusCount(202));
+        foreach (var made in new[] { draw.EntriesDraw, draw.Draw })
+        {
+            Assert.True(made.Invariants.Holds, made.Invariants.Summary);
+            Assert.NotNull(made.WorkerTime);
+            Assert.True(made.WindowEndToSeed >= made.WindowEndToDrawn, $"seed public {made.WindowEndToSeed} before drawn {made.WindowEndToDrawn}");
+        }
+        Assert.Equal((Tiny.DrawEntrants, 1_000), (draw.Draw.Entrants, draw.Draw.Winners));
         Assert.True(report.InvariantsHold);
         Assert.True(report.ApiPeakWorkingSet > 0);
 
@@ -76,6 +87,7 @@ public sealed class BenchSmokeTests(StackFixture fixture, ITestOutputHelper outp
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(chart)[..4]);
             var markdown = MarkdownReport.Write(report, "smoke", BenchOutput.ChartFile);
             Assert.Contains("## Targets (issues 5, 11 and 18)", markdown, StringComparison.Ordinal);
+            Assert.Contains("## Draw", markdown, StringComparison.Ordinal);
             Assert.Equal(Targets.Evaluate(report).Count, markdown.Split('\n').Count(l => l.EndsWith("| yes |") || l.EndsWith("| **no** |")));
         }
         finally

@@ -42,6 +42,15 @@ internal sealed class FixtureBenchStack(StackFixture fixture) : IBenchStack, IAs
         _api = await ProjectApplication.WaitUntilServingAsync(shared.Api.ProcessId, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> WorkerOutputAsync(CancellationToken cancellationToken)
+    {
+        var instance = fixture.Notifications.TryGetCurrentState("worker", out var worker) ? worker.ResourceId : "worker";
+        var output = new List<string>();
+        await foreach (var batch in fixture.Loggers.GetAllAsync(instance).WithCancellation(cancellationToken))
+            output.AddRange(batch.Select(line => line.Content));
+        return output;
+    }
+
     public async Task<Uri> UseLockStrategyAsync(string strategy, CancellationToken cancellationToken)
     {
         if (_lockStrategiesSpare is not null)

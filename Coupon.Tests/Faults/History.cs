@@ -8,7 +8,7 @@ namespace Coupon.Tests.Faults;
 // What the client learned from one issue request, in the terms the checker judges.
 public enum Verdict
 {
-    // 202: this request issued the coupon.
+    // 202: this request issued the coupon (or, in a draw window, entered the draw).
     Accepted,
 
     // A definite answer that this request issued nothing (409, 503 + Retry-After, 429, 404, 400).
@@ -28,7 +28,7 @@ public sealed record IssueAnswer(int? Status, string? Code, bool RetryAfter, str
     public const string OutcomeUnknown = "outcome-unknown";
 
     private static readonly HashSet<string> ConflictCodes =
-        [ProblemCodes.AlreadyIssued, ProblemCodes.SoldOut, ProblemCodes.NotOpenYet, ProblemCodes.Closed];
+        [ProblemCodes.AlreadyIssued, ProblemCodes.AlreadyEntered, ProblemCodes.SoldOut, ProblemCodes.NotOpenYet, ProblemCodes.Closed];
 
     public static IssueAnswer NoAnswer(Exception error) => new(null, null, false, error.GetType().Name);
 
@@ -43,7 +43,7 @@ public sealed record IssueAnswer(int? Status, string? Code, bool RetryAfter, str
         null => Verdict.Indeterminate,
         (int)HttpStatusCode.Accepted => Verdict.Accepted,
         (int)HttpStatusCode.Conflict when Code is not null && ConflictCodes.Contains(Code) => Verdict.Refused,
-        (int)HttpStatusCode.ServiceUnavailable when Code == ProblemCodes.Unavailable && RetryAfter => Verdict.Refused,
+        (int)HttpStatusCode.ServiceUnavailable when Code is ProblemCodes.Unavailable or ProblemCodes.Drawing && RetryAfter => Verdict.Refused,
         (int)HttpStatusCode.TooManyRequests or (int)HttpStatusCode.NotFound or (int)HttpStatusCode.BadRequest => Verdict.Refused,
         (int)HttpStatusCode.GatewayTimeout when Code == OutcomeUnknown => Verdict.Indeterminate,
         _ => Verdict.Invalid,

@@ -126,6 +126,18 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
             ("end in year 10000", Changed("2030-01-02T00:00:00Z", "10000-01-01T00:00:00Z"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
             ("a time without an offset", Changed("2030-01-01T00:00:00Z", "2030-01-01T00:00:00"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
             ("a date without a time", Changed("2030-01-02T00:00:00Z", "2030-01-02"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("a draw without a window", Draw(null), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window of 0 s", Draw("0"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window of -1 s", Draw("-1"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window of 601 s", Draw("601"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window past the issue end", Json(ValidBody.Replace("2030-01-02T00:00:00Z", "2030-01-01T00:05:00Z", StringComparison.Ordinal)
+                .Replace("\"totalQuantity\":5", "\"totalQuantity\":5,\"openingMode\":\"draw\",\"drawWindowSeconds\":301", StringComparison.Ordinal)),
+                HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw of unlimited coupons", Changed("\"totalQuantity\":5", "\"totalQuantity\":null,\"openingMode\":\"draw\",\"drawWindowSeconds\":30"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window for first come", Changed("\"totalQuantity\":5", "\"totalQuantity\":5,\"drawWindowSeconds\":30"), HttpStatusCode.BadRequest, ProblemCodes.ValidationFailed),
+            ("a draw window with a fraction", Draw("30.5"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("a draw window beyond int", Draw("99999999999"), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
+            ("an unknown opening mode", Changed("\"totalQuantity\":5", "\"totalQuantity\":5,\"openingMode\":\"lottery\""), HttpStatusCode.BadRequest, ProblemCodes.BadRequest),
         };
 
         await AssertNothingChangesAsync(campaign.Id, async () =>
@@ -174,6 +186,10 @@ public sealed class BadInputTests(StackFixture stack) : SharedApiTests(stack)
     private const string ValidBody =
         "{\"title\":\"Bad input\",\"totalQuantity\":5,\"discountAmount\":100,\"minOrderAmount\":0," +
         "\"issueStart\":\"2030-01-01T00:00:00Z\",\"issueEnd\":\"2030-01-02T00:00:00Z\"}";
+
+    // The valid body as a draw with that window (JSON text; null: none).
+    private static StringContent Draw(string? window) =>
+        Changed("\"totalQuantity\":5", "\"totalQuantity\":5,\"openingMode\":\"draw\"" + (window is null ? "" : $",\"drawWindowSeconds\":{window}"));
 
     // The valid body with one piece of it replaced.
     private static StringContent Changed(string from, string to) => Json(ValidBody.Replace(from, to, StringComparison.Ordinal))!;

@@ -21,11 +21,17 @@ public sealed class CampaignInvariants(string connectionString)
         Assert.Equal(totalQuantity, report.Total);
     }
 
-    public async Task<List<long>> RowsAsync(long campaignId)
+    public Task<List<long>> RowsAsync(long campaignId) => UsersAsync("SELECT user_id FROM coupon_issues WHERE campaign_id = @id", campaignId);
+
+    // The users in the campaign's draw, sorted as the draw takes them.
+    public Task<List<long>> EntrantsAsync(long campaignId) =>
+        UsersAsync("SELECT user_id FROM draw_entries WHERE campaign_id = @id ORDER BY user_id", campaignId);
+
+    private async Task<List<long>> UsersAsync(string sql, long campaignId)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT user_id FROM coupon_issues WHERE campaign_id = @id", connection);
+        await using var command = new MySqlCommand(sql, connection);
         command.Parameters.AddWithValue("@id", campaignId);
         var users = new List<long>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -24,7 +24,7 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var keys in _campaigns.Select(c => new CampaignKeys(c)))
-            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled]);
+            await _redis.GetDatabase().KeyDeleteAsync([keys.Meta, keys.Winners, keys.Requests, keys.Reconciled, keys.Entrants]);
         await _redis.DisposeAsync();
     }
 
@@ -311,6 +311,41 @@ public sealed class IssueScriptTests(StackFixture stack) : IAsyncLifetime
     }
 
     // A request whose deadline is far away: these tests are about the rules, not the deadline.
+    [Fact]
+    public async Task Before_its_draw_a_campaign_takes_entrants_without_a_limit_then_waits_for_the_draw_then_issues_first_come()
+    {
+        var now = await RedisNowAsync();
+        var entering = NextCampaign();
+        var meta = new CampaignMeta(entering, 2, now.AddMinutes(-1).UtcDateTime, now.AddMinutes(10).UtcDateTime, 0, now.AddMinutes(1).UtcDateTime);
+        await _state.ReplaceAsync(meta);
+        var entries = await _state.IssueAsync([Request(entering, 1), Request(entering, 2), Request(entering, 1), Request(entering, 3)]);
+        Assert.Equal([IssueOutcome.Entered, IssueOutcome.Entered, IssueOutcome.AlreadyEntered, IssueOutcome.Entered], entries.Select(e => e.Outcome));
+        Assert.Equal(3, entries[^1].Accepted);
+        Assert.Equal((0L, 3L), (await _state.AcceptedAsync(entering), await _state.EntrantsAsync(entering)));
+        Assert.True(await _state.DrawPendingAsync(entering));
+
+        // A lost reply is read back as an entry; a withdrawal takes the entry back.
+        var lost = Request(entering, 4);
+        Assert.Equal(IssueOutcome.Entered, (await _state.IssueAsync(lost)).Outcome);
+        Assert.Equal(IssueOutcome.Entered, (await _state.ResolveAsync(lost)).Outcome);
+        Assert.Equal(IssueOutcome.AlreadyEntered, (await _state.ResolveAsync(Request(entering, 4))).Outcome);
+        Assert.Equal(WithdrawResult.Removed, await _state.WithdrawAsync(lost));
+        Assert.Null(await _state.EnteredAtAsync(entering, 4));
+
+        var drawing = NextCampaign();
+        await _state.ReplaceAsync(meta with { CampaignId = drawing, DrawAt = now.AddSeconds(-1).UtcDateTime });
+        Assert.Equal(IssueOutcome.Drawing, (await IssueAsync(drawing, 1)).Outcome);
+
+        // The draw applied: its winners, first come for the rest, and applied only once.
+        Assert.True(await _state.ApplyDrawAsync(meta with { CampaignId = drawing, DrawAt = null }, [KeyValuePair.Create(2L, now.ToUnixTimeMilliseconds())]));
+        Assert.False(await _state.ApplyDrawAsync(meta with { CampaignId = drawing, DrawAt = null }, []));
+        Assert.False(await _state.DrawPendingAsync(drawing));
+        Assert.Equal(IssueOutcome.AlreadyIssued, (await IssueAsync(drawing, 2)).Outcome);
+        Assert.Equal(IssueOutcome.Accepted, (await IssueAsync(drawing, 1)).Outcome);
+        Assert.Equal(IssueOutcome.SoldOut, (await IssueAsync(drawing, 3)).Outcome);
+        Assert.Null(await _state.DrawPendingAsync(NextCampaign()));
+    }
+
     private static IssueRequest Request(long campaign, long user) =>
         IssueRequest.Create(campaign, user, DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 

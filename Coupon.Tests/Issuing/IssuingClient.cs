@@ -28,6 +28,13 @@ public sealed class IssuingClient(Uri baseAddress, DevelopmentTokenKeys tokens) 
     public Task<CampaignView> CreateCampaignAsync(int? totalQuantity, DateTimeOffset start, DateTimeOffset end, string title = "Test campaign") =>
         CampaignCreation.CreateAsync(Http, _operatorToken, new CampaignRequest(title, totalQuantity, 1000m, 0m, start, end));
 
+    public Task<CampaignView> CreateDrawAsync(int totalQuantity, DateTimeOffset start, DateTimeOffset end, int windowSeconds, string title = "Test draw") =>
+        CampaignCreation.CreateAsync(Http, _operatorToken,
+            new CampaignRequest(title, totalQuantity, 1000m, 0m, start, end, OpeningMode.Draw, windowSeconds));
+
+    public async Task<PublicCampaign> CampaignAsync(long campaignId) =>
+        (await Http.GetFromJsonAsync<PublicCampaign>($"/api/coupons/{campaignId}"))!;
+
     // An open campaign by Redis's clock, open for a comfortable while.
     public async Task<CampaignView> CreateOpenCampaignAsync(int? totalQuantity, DateTimeOffset redisNow) =>
         await CreateCampaignAsync(totalQuantity, redisNow.AddMinutes(-1), redisNow.AddHours(1));
