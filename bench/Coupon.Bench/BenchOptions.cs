@@ -5,7 +5,7 @@ namespace Coupon.Bench;
 // Command line of the benchmark; every step is bounded by these.
 public sealed record BenchOptions
 {
-    public static readonly string[] AllSteps = ["baseline", "issue", "sold-out", "accept-to-row", "persist", "mysql-lock", "redis-lock"];
+    public static readonly string[] AllSteps = ["baseline", "issue", "sold-out", "accept-to-row", "persist", "mysql-lock", "redis-lock", "draw"];
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(15);
@@ -15,6 +15,8 @@ public sealed record BenchOptions
     public int PersistEvents { get; init; } = 200_000;
     public double SteadyRate { get; init; } = 10_000;
     public int SoldOutQuantity { get; init; } = 1_000;
+    // Users entering the draw whose duration is measured (each a user of the pool).
+    public int DrawEntrants { get; init; } = 100_000;
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public string? OutputDirectory { get; init; }
     // Load through DCP's proxy in front of the api (the address the AppHost publishes) instead of
@@ -37,7 +39,7 @@ public sealed record BenchOptions
 
     public const string Usage = """
         Coupon.Bench: measures the issue path against a bare Kestrel baseline, the origin project's
-        strategies and the worker, on the stack the AppHost starts (in Release), and writes
+        strategies, the worker and draws, on the stack the AppHost starts (in Release), and writes
         bench/RESULTS.md and bench/results.png.
 
           dotnet run -c Release --project bench/Coupon.Bench -- [options]
@@ -51,8 +53,9 @@ public sealed record BenchOptions
           --warmup <s>          warm-up seconds before each load step (15)
           --connections <n>     keep-alive connections of the load generator (64)
           --users <n>           distinct users (pre-minted tokens) (600000)
-          --steps <a,b,...>     baseline,issue,sold-out,accept-to-row,persist,mysql-lock,redis-lock (all)
+          --steps <a,b,...>     baseline,issue,sold-out,accept-to-row,persist,mysql-lock,redis-lock,draw (all)
           --persist-events <n>  events put into Kafka for the worker's persist rate (200000)
+          --draw-entrants <n>   users entering the draw whose duration is measured (100000)
           --steady-rate <r/s>   target rate of the accept-to-row step (10000)
           --api direct|proxy    load the api on its own port, or through DCP's proxy (direct)
           --api-replicas <n>    api replicas; more than one are loaded through DCP's proxy (1)
@@ -78,6 +81,7 @@ public sealed record BenchOptions
                 "--users" => options with { Users = Positive(value) },
                 "--steps" => options with { Steps = StepList(value) },
                 "--persist-events" => options with { PersistEvents = Positive(value) },
+                "--draw-entrants" => options with { DrawEntrants = Positive(value) },
                 "--steady-rate" => options with { SteadyRate = Positive(value) },
                 "--output" => options with { OutputDirectory = value },
                 "--api-replicas" => options with { ApiReplicas = Positive(value) },

@@ -12,6 +12,7 @@ public sealed record BenchReport(
     IReadOnlyList<StepResult> Steps,
     AcceptToRowResult? AcceptToRow,
     PersistResult? Persist,
+    DrawResult? Draw,
     long ApiPeakWorkingSet)
 {
     public StepResult? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
@@ -32,5 +33,6 @@ public sealed record BenchReport(
     public bool InvariantsHold =>
         Steps.All(s => s.Invariants?.Holds ?? true)
         && (AcceptToRow?.Invariants.Holds ?? true)
-        && (Persist?.Invariants.Holds ?? true);
+        && (Persist?.Invariants.Holds ?? true)
+        && (Draw is null || (Draw.EntriesDraw.Invariants.Holds && Draw.Draw.Invariants.Holds));
 }

@@ -82,6 +82,9 @@ public static class MarkdownReport
             md.AppendLine(Invariant($"Paced at {steady.TargetRate:N0} requests/s (reached {steady.Load.RequestsPerSecond:N0}/s, request p99 {Ms(steady.Load.Latency.Percentile(99))}): from each 202 to its row being visible in MySQL, polled every {steady.PollInterval.TotalMilliseconds:F0} ms, **p50 {Ms(steady.AcceptToRow.Percentile(50))}, p99 {Ms(steady.AcceptToRow.Percentile(99))}, max {Ms(steady.AcceptToRow.MaxMicroseconds)}** over {steady.AcceptToRow.Count:N0} accepted requests ({steady.NeverSeen:N0} never seen). Invariants: {steady.Invariants.Summary}."));
         }
 
+        if (report.Draw is { } draw)
+            WriteDraw(md, draw, report.Options.Connections);
+
         md.AppendLine().AppendLine("## Targets (issues 5, 11 and 18)").AppendLine();
         md.AppendLine(Invariant($"Api peak working set (VmHWM) over the issue, sold-out, accept-to-row and persist steps: {report.ApiPeakWorkingSet / 1024.0 / 1024:F0} MB.")).AppendLine();
         md.AppendLine("| target | measured | met |");
@@ -100,6 +103,8 @@ public static class MarkdownReport
             rows.Add(("accept-to-row", steady.Cores, steady.Load.RequestsPerSecond, "api"));
         if (report.Persist is { } persist)
             rows.Add(("persist", persist.Cores, persist.RowsPerSecond, "worker"));
+        if (report.Draw is { } draw)
+            rows.Add(("draw", draw.Cores, draw.EntriesPerSecond, "api"));
         foreach (var (name, cores, rate, server) in rows)
         {
             var row = new Dictionary<string, double>(cores);
@@ -107,6 +112,23 @@ public static class MarkdownReport
             var ours = cores.Where(c => c.Key != ProcessWatch.MachineName).Sum(c => c.Value);
             row["other"] = Math.Max(0, cores.GetValueOrDefault(ProcessWatch.MachineName) - ours);
             yield return (name, row, rate);
+        }
+    }
+
+    private static void WriteDraw(StringBuilder md, DrawResult draw, int connections)
+    {
+        var entries = draw.Entries;
+        md.AppendLine().AppendLine("## Draw").AppendLine();
+        md.AppendLine(Invariant($"New users entering a draw campaign (quantity {draw.EntriesDraw.Quantity:N0}, a {draw.EntriesDraw.WindowSeconds} s window) on {connections} connections, after the same warm-up: **{draw.EntriesPerSecond:N0} entries/s** (`202 entered`), p50 {Ms(entries.Latency.Percentile(50))}, p99 {Ms(entries.Latency.Percentile(99))}, max {Ms(entries.Latency.MaxMicroseconds)}, answers {Statuses(entries)}; api CPU per entry {PerRequest(draw.Cores.GetValueOrDefault("api"), draw.EntriesPerSecond)} (the `draw` row of the CPU table)."));
+        md.AppendLine();
+        md.AppendLine(Invariant($"Then {draw.Filling.StatusCount(202):N0} users entered a second draw campaign as fast as the load generator went ({draw.FillingPerSecond:N0} entries/s over {draw.Filling.Elapsed.TotalSeconds:F1} s, answers {Statuses(draw.Filling)}). Each draw was waited for in the public view (`GET /api/coupons/{{id}}`, polled every 50 ms). The worker's draw transaction is the time of its log line `Made the draw of campaign …`; the times from the window's end include the worker's grace (`Worker:DrawGrace`, 5 s), its round (1 s) and the consumer group's drain; drawn is the draw's own time stamp (`drawnAt`)."));
+        md.AppendLine();
+        md.AppendLine("| draw | window | quantity | entrants | winners | the worker's draw transaction | window end → drawn | window end → seed in public | invariants (entries = 202s, rows = the seed's winners) |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var (name, made) in new[] { ("the entries' campaign", draw.EntriesDraw), ("the second campaign", draw.Draw) })
+        {
+            var worker = made.WorkerTime is { } time ? Invariant($"**{time.TotalMilliseconds:N0} ms**") : "not in the worker's log";
+            md.AppendLine(Invariant($"| {name} | {made.WindowSeconds} s | {made.Quantity:N0} | {made.Entrants:N0} | {made.Winners:N0} | {worker} | {made.WindowEndToDrawn.TotalSeconds:F2} s | **{made.WindowEndToSeed.TotalSeconds:F2} s** | {made.Invariants.Summary} |"));
         }
     }
 

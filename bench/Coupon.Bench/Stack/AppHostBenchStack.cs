@@ -129,6 +129,16 @@ public sealed class AppHostBenchStack : IBenchStack, IAsyncDisposable
 
     public Task ReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // From the console log DCP keeps of the worker's instance.
+    public async Task<IReadOnlyList<string>> WorkerOutputAsync(CancellationToken cancellationToken)
+    {
+        var instance = App.ResourceNotifications.TryGetCurrentState("worker", out var worker) ? worker.ResourceId : "worker";
+        var output = new List<string>();
+        await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(instance).WithCancellation(cancellationToken))
+            output.AddRange(batch.Select(line => line.Content));
+        return output;
+    }
+
     // Through Aspire's own stop and start commands; the environment, with the strategy, is
     // evaluated again at start.
     public async Task<Uri> UseLockStrategyAsync(string strategy, CancellationToken cancellationToken)

@@ -22,6 +22,9 @@ public interface IBenchStack
     // Where api and worker send their telemetry, for the report.
     string Telemetry { get; }
 
+    // The worker's console output so far: the draw step reads the draw's own time from its log line.
+    Task<IReadOnlyList<string>> WorkerOutputAsync(CancellationToken cancellationToken);
+
     // Once the api and the worker serve.
     Task ReadyAsync(CancellationToken cancellationToken);
 

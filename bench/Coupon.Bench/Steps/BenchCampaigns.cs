@@ -4,7 +4,8 @@ using Coupon.Core.Contracts;
 
 namespace Coupon.Bench.Steps;
 
-// Each step's campaigns, open from a minute ago for two hours.
+// Each step's campaigns, open from a minute ago for two hours; a draw's from now, its window
+// starting at once.
 public sealed class BenchCampaigns(Uri api, DevelopmentTokenKeys signing)
 {
     // Too large to sell out in any step.
@@ -12,9 +13,19 @@ public sealed class BenchCampaigns(Uri api, DevelopmentTokenKeys signing)
 
     public async Task<long> CreateAsync(string title, int? totalQuantity, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30) };
         var now = DateTimeOffset.UtcNow;
-        var campaign = new CampaignRequest(title, totalQuantity, 1000m, 0m, now.AddMinutes(-1), now.AddHours(2));
-        return (await CampaignCreation.CreateAsync(http, signing.CreateOperatorToken("bench", TimeSpan.FromHours(1)), campaign, cancellationToken)).Id;
+        return (await CreateAsync(new CampaignRequest(title, totalQuantity, 1000m, 0m, now.AddMinutes(-1), now.AddHours(2)), cancellationToken)).Id;
+    }
+
+    public Task<CampaignView> CreateDrawAsync(string title, int totalQuantity, int windowSeconds, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return CreateAsync(new CampaignRequest(title, totalQuantity, 1000m, 0m, now, now.AddHours(2), OpeningMode.Draw, windowSeconds), cancellationToken);
+    }
+
+    private async Task<CampaignView> CreateAsync(CampaignRequest campaign, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromSeconds(30) };
+        return await CampaignCreation.CreateAsync(http, signing.CreateOperatorToken("bench", TimeSpan.FromHours(1)), campaign, cancellationToken);
     }
 }

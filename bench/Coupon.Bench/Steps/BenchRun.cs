@@ -14,8 +14,9 @@ namespace Coupon.Bench.Steps;
 
 // The benchmark's steps in order, each warmed up, measured, and checked in MySQL:
 // baseline, issue, sold-out, accept-to-row, persist, then the origin's strategies on the
-// comparison server (the api's working set is read before them, as it was when they ran in it).
-public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool users, TextWriter log)
+// comparison server (the api's working set is read before them, as it was when they ran in it),
+// then the draw (BenchRun.Draw.cs).
+public sealed partial class BenchRun(BenchOptions options, IBenchStack stack, UserPool users, TextWriter log)
 {
     private static readonly int[] Accepted = [202];
     private static readonly int[] Rejected = [409];
@@ -49,7 +50,9 @@ public sealed class BenchRun(BenchOptions options, IBenchStack stack, UserPool u
         foreach (var strategy in LockStrategyServer.Strategies.Where(options.Runs))
             steps.Add(await StrategyAsync(strategy, cancellationToken));
 
-        return new BenchReport(startedAt, clock.Elapsed, machine, options, stack.Telemetry, steps, acceptToRow, persist, apiPeak);
+        var draw = options.Runs("draw") ? await DrawAsync(cancellationToken) : null;
+
+        return new BenchReport(startedAt, clock.Elapsed, machine, options, stack.Telemetry, steps, acceptToRow, persist, draw, apiPeak);
     }
 
     private async Task<StepResult> BaselineAsync(CancellationToken cancellationToken)

@@ -46,3 +46,36 @@ public sealed record AcceptToRowResult(
     TimeSpan PollInterval,
     IReadOnlyDictionary<string, double> Cores,
     InvariantReport Invariants);
+
+// The draw step: entries into a draw campaign for the measured duration (Entries, with the CPU
+// each process used), then the draw of that campaign and of one that Entrants users entered
+// (Filling) as fast as the load generator goes.
+public sealed record DrawResult(
+    LoadResult Entries,
+    IReadOnlyDictionary<string, double> Cores,
+    MeasuredDraw EntriesDraw,
+    LoadResult Filling,
+    MeasuredDraw Draw)
+{
+    public double EntriesPerSecond => EntriesPerSecondOf(Entries);
+
+    public double FillingPerSecond => EntriesPerSecondOf(Filling);
+
+    // Entries accepted (202 entered) per second of the run.
+    public static double EntriesPerSecondOf(LoadResult run) =>
+        run.Elapsed.TotalSeconds > 0 ? run.StatusCount(202) / run.Elapsed.TotalSeconds : 0;
+}
+
+// One draw as the bench saw it. WorkerTime is the worker's own draw transaction (its log line),
+// null when the line was not found; the other two run from the window's end, through the
+// worker's grace and the group's drain, to the draw's time stamp and to the public view's seed.
+public sealed record MeasuredDraw(
+    long CampaignId,
+    int WindowSeconds,
+    int Quantity,
+    long Entrants,
+    int Winners,
+    TimeSpan? WorkerTime,
+    TimeSpan WindowEndToDrawn,
+    TimeSpan WindowEndToSeed,
+    InvariantReport Invariants);
