@@ -30,14 +30,18 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         return (await client.CreateCampaignAsync(totalQuantity, now.AddMinutes(-1), now.AddHours(1), $"worker test {Guid.NewGuid():N}")).Id;
     }
 
-    public async Task ProduceAsync(long campaignId, IEnumerable<long> userIds)
+    // Where each user's event went, from its delivery report.
+    public async Task<IReadOnlyList<(TopicPartitionOffset Position, long UserId)>> ProduceAsync(long campaignId, IEnumerable<long> userIds)
     {
         var deliveries = userIds
-            .Select(userId => new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow))
-            .Select(issued => _producer.ProduceAsync(CouponTopics.Issued,
-                new Message<string, byte[]> { Value = issued.ToJson() }))
+            .Select(async userId =>
+            {
+                var delivery = await _producer.ProduceAsync(CouponTopics.Issued,
+                    new Message<string, byte[]> { Value = new CouponIssuedEvent(campaignId, userId, DateTimeOffset.UtcNow).ToJson() });
+                return (delivery.TopicPartitionOffset, userId);
+            })
             .ToList();
-        await Task.WhenAll(deliveries);
+        return await Task.WhenAll(deliveries);
     }
 
     public Task ProduceRawAsync(string key, string value) =>
@@ -113,36 +117,6 @@ public sealed class WorkerScenario(StackFixture stack) : IDisposable
         }).Build();
         return probe.Committed(IssuedPartitions(), TimeSpan.FromSeconds(5))
             .ToDictionary(c => c.Partition.Value, c => Math.Max(0, c.Offset.Value));
-    }
-
-    // The campaign's events in `coupon-issued` from the given offsets to the end of each partition.
-    public IReadOnlyList<(TopicPartitionOffset Position, CouponIssuedEvent Issued)> ReadIssued(long campaignId, IReadOnlyDictionary<int, long> from)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = stack.KafkaBootstrapServers,
-            GroupId = $"issued-reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-        }).Build();
-        var timeout = TimeSpan.FromSeconds(5);
-        var remaining = IssuedPartitions()
-            .Select(p => (Partition: p, From: from[p.Partition.Value], High: consumer.QueryWatermarkOffsets(p, timeout).High.Value))
-            .Where(p => p.From < p.High)
-            .ToDictionary(p => p.Partition.Partition.Value, p => p.High);
-        consumer.Assign(remaining.Keys.Select(p => new TopicPartitionOffset(CouponTopics.Issued, p, from[p])));
-        var found = new List<(TopicPartitionOffset, CouponIssuedEvent)>();
-        var deadline = Stopwatch.StartNew();
-        while (remaining.Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
-                continue;
-            if (CouponIssuedEvent.TryParse(result.Message.Value, out var issued) && issued.CampaignId == campaignId)
-                found.Add((result.TopicPartitionOffset, issued));
-            if (result.Offset.Value + 1 >= remaining[result.Partition.Value])
-                remaining.Remove(result.Partition.Value);
-        }
-        Assert.True(remaining.Count == 0, $"coupon-issued partitions {string.Join(", ", remaining.Keys)} not read to their end in 60 s");
-        return found;
     }
 
     public async Task<IReadOnlyList<long>> UsersWithRowsAsync(long campaignId)
